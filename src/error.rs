@@ -1,0 +1,92 @@
+//! One error type for the whole SDK: a stable machine-readable code plus a human message.
+//!
+//! The codes are part of the public contract (CLI JSON, JS `Error.code`, docs/errors.md):
+//! never rename one. Nothing in the pipeline panics on bad input; it returns one of these.
+
+use std::fmt;
+
+/// Stable error codes. `as_str()` is what users see and match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A caller-supplied value is out of range or of the wrong shape.
+    InvalidArgument,
+    /// The bytes claim a supported format but could not be decoded.
+    ImageDecodeFailed,
+    /// The encoded size, width, height or pixel count exceeds the configured limits.
+    ImageTooLarge,
+    /// The bytes are not an image format we decode.
+    UnsupportedFormat,
+    /// No face was found where one was required.
+    NoFace,
+    /// A model file is missing, does not match the manifest's sha256, or tract refused it.
+    ModelInvalid,
+    /// Inference failed on a valid model (should not happen; reported rather than panicking).
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::ImageDecodeFailed => "IMAGE_DECODE_FAILED",
+            ErrorCode::ImageTooLarge => "IMAGE_TOO_LARGE",
+            ErrorCode::UnsupportedFormat => "UNSUPPORTED_FORMAT",
+            ErrorCode::NoFace => "NO_FACE",
+            ErrorCode::ModelInvalid => "MODEL_INVALID",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+
+    /// Every code, for documentation and exhaustive tests.
+    pub const ALL: [ErrorCode; 7] = [
+        ErrorCode::InvalidArgument,
+        ErrorCode::ImageDecodeFailed,
+        ErrorCode::ImageTooLarge,
+        ErrorCode::UnsupportedFormat,
+        ErrorCode::NoFace,
+        ErrorCode::ModelInvalid,
+        ErrorCode::Internal,
+    ];
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The SDK's error: a code to branch on and a message to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into() }
+    }
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+    pub fn no_face(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NoFace, message)
+    }
+    pub fn model_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ModelInvalid, message)
+    }
+    /// A tract failure while running a model that loaded fine.
+    pub(crate) fn inference(model: &str, err: impl fmt::Display) -> Self {
+        Self::new(ErrorCode::Internal, format!("{model}: inference failed: {err}"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

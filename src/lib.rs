@@ -1,0 +1,38 @@
+//! # Likeness — a client-side face SDK
+//!
+//! Detects faces, finds 68 landmarks, measures capture quality, computes 512-D embeddings and
+//! compares a selfie with an ID-document photo — natively and in WebAssembly, without sending
+//! an image anywhere. The specification of every stage is `docs/pipeline.md`.
+//!
+//! ```no_run
+//! use likeness::{Likeness, AnalyzeOptions, decode::decode};
+//! let sdk = Likeness::from_dir("models", false)?;
+//! let img = decode(&std::fs::read("photo.jpg").unwrap(), &sdk.limits)?;
+//! for face in sdk.analyze(&img, &AnalyzeOptions::default())?.faces {
+//!     println!("face at ({}, {}) quality {} failed {:?}", face.x1, face.y1, face.face_quality, face.quality_checks);
+//! }
+//! # Ok::<(), likeness::Error>(())
+//! ```
+
+pub mod align;
+pub mod clock;
+pub mod constants;
+pub mod decode;
+pub mod detect;
+pub mod embed;
+pub mod error;
+pub mod face;
+pub mod landmarks;
+pub mod liveness;
+pub mod matching;
+pub mod model;
+pub mod pipeline;
+pub mod quality;
+pub mod raster;
+pub mod scan;
+
+pub use error::{Error, ErrorCode, Result};
+pub use face::{Analysis, Face};
+pub use matching::{similarity, Threshold};
+pub use pipeline::{AnalyzeOptions, Likeness, Models};
+pub use scan::{CompareOptions, ScanRecord};

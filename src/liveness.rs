@@ -1,0 +1,33 @@
+//! Stage 7 — liveness (optional, off by default): a passive anti-spoofing score for a detected
+//! face with fr_liveness (docs/pipeline.md §7). The score says how much the crop looks like a
+//! live capture rather than a print or a screen; it is a signal, not a verdict.
+
+use crate::constants::*;
+use crate::detect::Detection;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::quality::eyes::softmax;
+use crate::raster::{sample_rgb, Affine, RgbImage};
+
+/// The liveness crop: the box scaled 2.7x about its centre, shrunk to fit and shifted inside.
+pub fn liveness_crop(det: &Detection, width: f32, height: f32) -> Affine {
+    let (bw, bh) = (det.width().max(1.0), det.height().max(1.0));
+    let scale = LIVENESS_BOX_SCALE.min((width - 1.0) / bw).min((height - 1.0) / bh).max(0.0);
+    let (w, h) = (bw * scale, bh * scale);
+    let [cx, cy] = det.center();
+    let x0 = (cx - w / 2.0).min(width - 1.0 - w).max(0.0);
+    let y0 = (cy - h / 2.0).min(height - 1.0 - h).max(0.0);
+    Affine::crop([x0, y0], [w, h], LIVENESS_SIZE, LIVENESS_SIZE)
+}
+
+/// Live probability, 0–1.
+pub fn liveness_score(model: &Model, img: &RgbImage, det: &Detection) -> Result<f32> {
+    let crop = liveness_crop(det, img.width() as f32, img.height() as f32);
+    let input = sample_rgb(img, &crop, LIVENESS_SIZE, LIVENESS_SIZE).to_planar(&[0, 1, 2], 0.0, 1.0);
+    let outputs = model.run(input)?;
+    let logits = outputs
+        .first()
+        .filter(|o| o.len() == 3)
+        .ok_or_else(|| Error::inference("fr_liveness", "expected 3 outputs"))?;
+    Ok(softmax(logits)[LIVENESS_LIVE_CLASS])
+}

@@ -1,0 +1,165 @@
+//! Model files: the manifest, integrity checks and tract execution.
+//!
+//! A model is accepted only when its bytes match the sha256 and size recorded in
+//! `models/manifest.json` (compiled into the crate); anything else is `MODEL_INVALID`, so a
+//! truncated download or a swapped file can never produce quietly wrong faces.
+
+pub(crate) mod prelu;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tract_onnx::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// The manifest shipped with the crate (`models/manifest.json`).
+pub const MANIFEST_JSON: &str = include_str!("../../models/manifest.json");
+
+/// The models of the pipeline, by manifest name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    Detect,
+    Landmark,
+    Feature,
+    Eye,
+    Liveness,
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 5] =
+        [ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::Liveness];
+
+    /// The manifest key, e.g. `fr_detect`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Detect => "fr_detect",
+            ModelKind::Landmark => "fr_landmark",
+            ModelKind::Feature => "fr_feature",
+            ModelKind::Eye => "fr_eye",
+            ModelKind::Liveness => "fr_liveness",
+        }
+    }
+}
+
+/// One manifest entry (the fields the runtime needs; the rest documents provenance).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestEntry {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub inputs: Vec<TensorSpec>,
+    pub outputs: Vec<TensorSpec>,
+    pub preprocessing: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TensorSpec {
+    pub name: String,
+    pub shape: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    pub models: std::collections::BTreeMap<String, ManifestEntry>,
+}
+
+impl Manifest {
+    /// The compiled-in manifest.
+    pub fn bundled() -> Result<Manifest> {
+        serde_json::from_str(MANIFEST_JSON).map_err(|e| Error::model_invalid(format!("manifest.json: {e}")))
+    }
+
+    pub fn entry(&self, kind: ModelKind) -> Result<&ManifestEntry> {
+        self.models
+            .get(kind.name())
+            .ok_or_else(|| Error::model_invalid(format!("manifest has no entry for {}", kind.name())))
+    }
+}
+
+/// Checks `bytes` against the manifest entry: size first (cheap), then sha256.
+pub fn verify(entry: &ManifestEntry, bytes: &[u8]) -> Result<()> {
+    if bytes.len() as u64 != entry.bytes {
+        return Err(Error::model_invalid(format!(
+            "{}: {} bytes, the manifest expects {}",
+            entry.file,
+            bytes.len(),
+            entry.bytes
+        )));
+    }
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    if hex != entry.sha256 {
+        return Err(Error::model_invalid(format!(
+            "{}: sha256 {hex} does not match the manifest's {}",
+            entry.file, entry.sha256
+        )));
+    }
+    Ok(())
+}
+
+/// A verified, optimised model ready to run on inputs of its fixed shape.
+#[derive(Debug, Clone)]
+pub struct Model {
+    kind: ModelKind,
+    input_shape: Vec<usize>,
+    plan: Arc<TypedRunnableModel>,
+}
+
+impl Model {
+    /// Verifies `bytes` against the manifest and builds the tract plan.
+    pub fn load(manifest: &Manifest, kind: ModelKind, bytes: &[u8]) -> Result<Model> {
+        let entry = manifest.entry(kind)?;
+        verify(entry, bytes)?;
+        let input_shape = entry
+            .inputs
+            .first()
+            .map(|i| i.shape.clone())
+            .ok_or_else(|| Error::model_invalid(format!("{}: manifest lists no input", kind.name())))?;
+        let plan = build_plan(bytes, &input_shape)
+            .map_err(|e| Error::model_invalid(format!("{}: tract could not load it: {e}", kind.name())))?;
+        Ok(Model { kind, input_shape, plan })
+    }
+
+    /// Reads `<dir>/<file>` and loads it.
+    pub fn load_from_dir(manifest: &Manifest, kind: ModelKind, dir: &Path) -> Result<Model> {
+        let file = &manifest.entry(kind)?.file;
+        let path = dir.join(file);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Error::model_invalid(format!("cannot read {}: {e}", path.display())))?;
+        Model::load(manifest, kind, &bytes)
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    /// Runs on one input (NCHW f32 of the manifest's shape); returns every output, flattened.
+    pub fn run(&self, input: Vec<f32>) -> Result<Vec<Vec<f32>>> {
+        let name = self.kind.name();
+        let tensor = tract_ndarray::ArrayD::from_shape_vec(self.input_shape.clone(), input)
+            .map_err(|e| Error::inference(name, e))?;
+        let outputs = self
+            .plan
+            .run(tvec!(Tensor::from(tensor).into_tvalue()))
+            .map_err(|e| Error::inference(name, e))?;
+        outputs
+            .iter()
+            .map(|t| {
+                t.to_plain_array_view::<f32>()
+                    .map(|v| v.iter().copied().collect())
+                    .map_err(|e| Error::inference(name, e))
+            })
+            .collect()
+    }
+}
+
+fn build_plan(bytes: &[u8], input_shape: &[usize]) -> TractResult<Arc<TypedRunnableModel>> {
+    prelu::onnx()
+        .model_for_read(&mut std::io::Cursor::new(bytes))?
+        .with_input_fact(0, f32::fact(input_shape).into())?
+        .into_optimized()?
+        .into_runnable()
+}

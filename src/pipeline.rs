@@ -1,0 +1,180 @@
+//! The engine: loads the models once and chains the stages
+//! decode → detect → landmarks → align → embed → quality (→ liveness) → match.
+//!
+//! Each stage is also public on its own (`likeness::detect::detect`, …) for tests, benchmarks
+//! and apps that want only part of the work.
+
+use std::path::Path;
+
+use crate::align::{alignment, warp_aligned};
+use crate::decode::Limits;
+use crate::detect::{detect, DetectOptions, Detection};
+use crate::embed::embed;
+use crate::error::{Error, Result};
+use crate::face::{Analysis, Face};
+use crate::landmarks::landmarks;
+use crate::liveness::liveness_score;
+use crate::matching::similarity;
+use crate::model::{Manifest, Model, ModelKind};
+use crate::quality::eyes::{eye_closed_probability, Eye};
+use crate::quality::occlusion::face_occlusion;
+use crate::quality::pose::head_pose;
+use crate::quality::region::AlignedFace;
+use crate::quality::{face_luminance, face_quality, failed_checks, mouth_opened, sharpness, Measures};
+use crate::raster::RgbImage;
+use crate::scan::{CompareOptions, ScanRecord};
+
+/// What `analyze` computes beyond detection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnalyzeOptions {
+    pub detect: DetectOptions,
+    /// Compute the 512-D embedding (on by default).
+    pub embedding: bool,
+    /// Compute the liveness score (off by default; needs the liveness model loaded).
+    pub liveness: bool,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions { detect: DetectOptions::default(), embedding: true, liveness: false }
+    }
+}
+
+/// The loaded models.
+#[derive(Debug, Clone)]
+pub struct Models {
+    pub detect: Model,
+    pub landmark: Model,
+    pub feature: Model,
+    pub eye: Model,
+    pub liveness: Option<Model>,
+}
+
+/// The face SDK: models plus input limits.
+///
+/// ```no_run
+/// use likeness::{Likeness, decode::decode};
+/// let sdk = Likeness::from_dir("models", false)?;
+/// let selfie = decode(&std::fs::read("selfie.jpg").unwrap(), &sdk.limits)?;
+/// let id_photo = decode(&std::fs::read("document.jpg").unwrap(), &sdk.limits)?;
+/// let scan = sdk.compare(&selfie, &id_photo, &Default::default())?;
+/// println!("{} ({:.3})", scan.compare_result, scan.compare_similarity);
+/// # Ok::<(), likeness::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Likeness {
+    pub models: Models,
+    pub limits: Limits,
+}
+
+impl Likeness {
+    /// Loads the models from a directory laid out as `models/` (files named by the manifest),
+    /// verifying each against its sha256. `liveness` also loads the optional liveness model.
+    pub fn from_dir(dir: impl AsRef<Path>, liveness: bool) -> Result<Likeness> {
+        let dir = dir.as_ref();
+        Likeness::from_loader(liveness, |manifest, kind| Model::load_from_dir(manifest, kind, dir))
+    }
+
+    /// Loads the models from bytes the caller fetched (the browser path).
+    pub fn from_bytes(mut bytes_of: impl FnMut(ModelKind) -> Option<Vec<u8>>, liveness: bool) -> Result<Likeness> {
+        Likeness::from_loader(liveness, |manifest, kind| {
+            let bytes = bytes_of(kind).ok_or_else(|| Error::model_invalid(format!("{} was not provided", kind.name())))?;
+            Model::load(manifest, kind, &bytes)
+        })
+    }
+
+    fn from_loader(liveness: bool, mut load: impl FnMut(&Manifest, ModelKind) -> Result<Model>) -> Result<Likeness> {
+        let manifest = Manifest::bundled()?;
+        let models = Models {
+            detect: load(&manifest, ModelKind::Detect)?,
+            landmark: load(&manifest, ModelKind::Landmark)?,
+            feature: load(&manifest, ModelKind::Feature)?,
+            eye: load(&manifest, ModelKind::Eye)?,
+            liveness: if liveness { Some(load(&manifest, ModelKind::Liveness)?) } else { None },
+        };
+        Ok(Likeness { models, limits: Limits::default() })
+    }
+
+    /// Detects, then analyses every face (largest first).
+    pub fn analyze(&self, img: &RgbImage, opts: &AnalyzeOptions) -> Result<Analysis> {
+        if opts.liveness && self.models.liveness.is_none() {
+            return Err(Error::invalid_argument("liveness was asked for but the liveness model is not loaded"));
+        }
+        let detections = detect(&self.models.detect, img, &opts.detect)?;
+        let faces = detections.iter().map(|d| self.analyze_face(img, d, opts)).collect::<Result<Vec<_>>>()?;
+        Ok(Analysis { width: img.width(), height: img.height(), faces })
+    }
+
+    /// Every stage after detection, for one detected face.
+    pub fn analyze_face(&self, img: &RgbImage, det: &Detection, opts: &AnalyzeOptions) -> Result<Face> {
+        let lm = landmarks(&self.models.landmark, img, det)?;
+        let five = lm.five_points();
+        let to_aligned = alignment(&five)?;
+        let aligned = warp_aligned(img, &to_aligned)?;
+        let region = AlignedFace::new(&aligned, &lm, &to_aligned, [img.width() as f32, img.height() as f32]);
+        let [yaw, pitch, roll] = head_pose(&lm).unwrap_or([0.0; 3]);
+        let measures = Measures {
+            eye_dist: five[0].distance(&five[1]),
+            face_luminance: face_luminance(&region),
+            face_occlusion: face_occlusion(&region),
+            left_eye_closed: eye_closed_probability(&self.models.eye, img, &lm, Eye::SubjectLeft)?,
+            right_eye_closed: eye_closed_probability(&self.models.eye, img, &lm, Eye::SubjectRight)?,
+            mouth_opened: mouth_opened(&lm),
+            yaw,
+            pitch,
+            roll,
+            sharpness: sharpness(&region),
+        };
+        let failed = failed_checks(&measures);
+        let embedding = if opts.embedding { Some(embed(&self.models.feature, &aligned)?) } else { None };
+        let liveness = match (&self.models.liveness, opts.liveness) {
+            (Some(model), true) => Some(liveness_score(model, img, det)?),
+            _ => None,
+        };
+        Ok(Face {
+            x1: det.x1,
+            y1: det.y1,
+            x2: det.x2,
+            y2: det.y2,
+            score: det.score,
+            landmark_68: lm.0.clone(),
+            landmark_5: five.to_vec(),
+            eye_dist: measures.eye_dist,
+            face_luminance: measures.face_luminance,
+            face_occlusion: measures.face_occlusion,
+            face_quality: face_quality(&failed),
+            quality_checks: failed.iter().map(|c| c.as_str().to_string()).collect(),
+            left_eye_closed: measures.left_eye_closed,
+            right_eye_closed: measures.right_eye_closed,
+            mouth_opened: measures.mouth_opened,
+            yaw,
+            pitch,
+            roll,
+            sharpness: measures.sharpness,
+            liveness,
+            embedding,
+        })
+    }
+
+    /// The largest face of an image, with its embedding; `NO_FACE` when there is none.
+    pub fn largest_face(&self, img: &RgbImage, opts: &AnalyzeOptions, what: &str) -> Result<Face> {
+        let opts = AnalyzeOptions { detect: DetectOptions { limit: Some(1), ..opts.detect }, embedding: true, ..*opts };
+        self.analyze(img, &opts)?
+            .faces
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::no_face(format!("no face found in the {what}")))
+    }
+
+    /// Compares the largest face of a selfie with the largest face of a document photo.
+    pub fn compare(&self, selfie: &RgbImage, document: &RgbImage, opts: &CompareOptions) -> Result<ScanRecord> {
+        let analyze = AnalyzeOptions::default();
+        let face1 = self.largest_face(selfie, &analyze, "selfie")?;
+        let face2 = self.largest_face(document, &analyze, "document photo")?;
+        let sim = match (&face1.embedding, &face2.embedding) {
+            (Some(a), Some(b)) => similarity(a, b)?,
+            _ => return Err(Error::no_face("a face could not be embedded")),
+        };
+        ScanRecord::new(face1, face2, sim, opts)
+    }
+}
