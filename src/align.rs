@@ -48,6 +48,22 @@ pub fn warp_aligned(img: &RgbImage, image_to_aligned: &Affine) -> Result<Sampled
     Ok(sample_rgb(img, &inverse, ALIGNED_SIZE, ALIGNED_SIZE))
 }
 
+/// The transform from image coordinates to the quality frame (docs/pipeline.md §6.1): the eye
+/// centres onto the template's eyes, nothing else, so that covering the mouth or the nose does
+/// not move the frame.
+pub fn quality_frame(five: &[Point; 5]) -> Result<Affine> {
+    let template: Vec<Point> = ARCFACE_TEMPLATE[..2].iter().map(|p| Point::new(p[0], p[1])).collect();
+    similarity_transform(&five[..2], &template)
+}
+
+/// The face in the quality frame: QUALITY_WIDTH x QUALITY_HEIGHT RGB floats.
+pub fn warp_quality(img: &RgbImage, image_to_quality: &Affine) -> Result<Sampled> {
+    let inverse = image_to_quality
+        .inverse()
+        .ok_or_else(|| Error::invalid_argument("quality frame transform is singular"))?;
+    Ok(sample_rgb(img, &inverse, QUALITY_WIDTH, QUALITY_HEIGHT))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,25 @@ pub const MEAN_FACE_3D: [(usize, [f32; 3]); 6] = [
     (54, [150.0, 150.0, 125.0]),
 ];
 
+// ---- the quality frame (docs/pipeline.md §6.1) ----
+/// Quality measures look at the face in its own frame: a similarity on the two eye centres
+/// only (they survive a mask or a hand over the mouth, which moves the mouth corners and would
+/// move a 5-point frame), mapping them onto the ArcFace template's eyes, 112 wide and 128 tall
+/// so that the chin is inside.
+pub const QUALITY_WIDTH: usize = 112;
+pub const QUALITY_HEIGHT: usize = 128;
+/// The mean face outline (jaw 0..16, then brows 26..17) in the quality frame: the mean of the
+/// landmarks of our frontal (|yaw| < 20°) golden photos and of their mirror images (so it is
+/// symmetric). A fixed outline, not the face's own jaw points: under a mask or a hand the
+/// landmark model pulls the jaw inward and the region would shrink with the occluder.
+pub const FACE_OUTLINE: [[f32; 2]; 27] = [
+    [15.6, 52.1], [16.0, 62.8], [17.1, 73.5], [18.8, 84.0], [22.3, 93.9], [28.3, 102.4],
+    [36.2, 109.3], [45.3, 114.6], [56.0, 116.0], [66.7, 114.6], [75.8, 109.3], [83.7, 102.4],
+    [89.7, 93.9], [93.2, 84.0], [94.9, 73.5], [96.0, 62.8], [96.4, 52.1], [89.2, 46.1],
+    [84.4, 40.5], [76.7, 38.5], [68.7, 39.0], [61.0, 41.4], [51.0, 41.4], [43.3, 39.0],
+    [35.3, 38.5], [27.6, 40.5], [22.8, 46.1],
+];
+
 // ---- occlusion (docs/pipeline.md §6.2) ----
 pub const OCCLUSION_PATCH: usize = 9;
 pub const OCCLUSION_CHROMA_TOLERANCE: f32 = 12.0;

@@ -15,8 +15,8 @@ pub fn liveness_crop(det: &Detection, width: f32, height: f32) -> Affine {
     let scale = LIVENESS_BOX_SCALE.min((width - 1.0) / bw).min((height - 1.0) / bh).max(0.0);
     let (w, h) = (bw * scale, bh * scale);
     let [cx, cy] = det.center();
-    let x0 = (cx - w / 2.0).min(width - 1.0 - w).max(0.0);
-    let y0 = (cy - h / 2.0).min(height - 1.0 - h).max(0.0);
+    let x0 = (cx - w / 2.0).max(0.0).min(width - w);
+    let y0 = (cy - h / 2.0).max(0.0).min(height - h);
     Affine::crop([x0, y0], [w, h], LIVENESS_SIZE, LIVENESS_SIZE)
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::align::{alignment, warp_aligned};
+use crate::align::{alignment, quality_frame, warp_aligned, warp_quality};
 use crate::decode::Limits;
 use crate::detect::{detect, DetectOptions, Detection};
 use crate::embed::embed;
@@ -111,7 +111,9 @@ impl Likeness {
         let five = lm.five_points();
         let to_aligned = alignment(&five)?;
         let aligned = warp_aligned(img, &to_aligned)?;
-        let region = AlignedFace::new(&aligned, &lm, &to_aligned, [img.width() as f32, img.height() as f32]);
+        let to_quality = quality_frame(&five)?;
+        let quality_pixels = warp_quality(img, &to_quality)?;
+        let region = AlignedFace::new(&quality_pixels, &lm, &to_quality, [img.width() as f32, img.height() as f32]);
         let [yaw, pitch, roll] = head_pose(&lm).unwrap_or([0.0; 3]);
         let measures = Measures {
             eye_dist: five[0].distance(&five[1]),

@@ -104,15 +104,15 @@ pub fn face_luminance(face: &AlignedFace) -> f32 {
 /// Variance of the 3x3 Laplacian over mask pixels whose whole neighbourhood is in the mask.
 pub fn sharpness(face: &AlignedFace) -> f32 {
     let gray = face.pixels.to_gray();
-    let n = ALIGNED_SIZE;
+    let (w, h) = (gray.width, gray.height);
     let mut values = Vec::new();
-    for y in 1..n - 1 {
-        for x in 1..n - 1 {
-            let all_in = (y - 1..=y + 1).all(|yy| (x - 1..=x + 1).all(|xx| face.mask[yy * n + xx]));
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let all_in = (y - 1..=y + 1).all(|yy| (x - 1..=x + 1).all(|xx| face.mask[yy * w + xx]));
             if !all_in {
                 continue;
             }
-            let g = |xx: usize, yy: usize| gray.data[yy * n + xx] as f64;
+            let g = |xx: usize, yy: usize| gray.data[yy * w + xx] as f64;
             values.push(g(x, y - 1) + g(x - 1, y) + g(x + 1, y) + g(x, y + 1) - 4.0 * g(x, y));
         }
     }

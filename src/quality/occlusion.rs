@@ -2,7 +2,7 @@
 //! like its eyes, brows and mouth (docs/pipeline.md §6.2).
 //!
 //! Model-free on purpose (no segmentation model ships with the vendor package): the skin colour
-//! is learnt from five patches of the face itself, so lighting and complexion do not matter, and
+//! is learnt from seven patches of the face itself, so lighting and complexion do not matter, and
 //! a median over the patches keeps one covered patch from moving it. Known limit: an occluder
 //! of the face's own colour and brightness (a bare hand in the same light) is not counted.
 
@@ -47,18 +47,24 @@ fn skin_like(p: [f32; 3], reference: [f32; 3]) -> bool {
         && (OCCLUSION_LUMA_RATIO_MIN..=OCCLUSION_LUMA_RATIO_MAX).contains(&luma_ratio)
 }
 
-/// Median over the five skin patches (cheeks, nose bridge, forehead, chin) of each patch's
-/// median (Y, Cb, Cr): two covered patches out of five do not move it.
+/// Median over seven skin patches (forehead centre, left and right, nose bridge, both lower
+/// cheeks, chin) of each patch's median (Y, Cb, Cr). Three covered patches out of seven do not
+/// move it: a face mask covers the cheeks and chin, sunglasses the nose bridge, and the
+/// forehead stays free in both.
 fn skin_reference(face: &AlignedFace, ycc: &[[f32; 3]]) -> [f32; 3] {
     let lm = &face.landmarks;
-    let eyes = lm.image_left_eye().midpoint(&lm.image_right_eye());
+    let (left_eye, right_eye) = (lm.image_left_eye(), lm.image_right_eye());
+    let eyes = left_eye.midpoint(&right_eye);
     let brows = lm.get(19).midpoint(&lm.get(24));
     let forehead = Point::new(brows.x + 0.5 * (brows.x - eyes.x), brows.y + 0.5 * (brows.y - eyes.y));
+    let across = Point::new(0.25 * (right_eye.x - left_eye.x), 0.25 * (right_eye.y - left_eye.y));
     let centres = [
+        forehead,
+        Point::new(forehead.x - across.x, forehead.y - across.y),
+        Point::new(forehead.x + across.x, forehead.y + across.y),
+        lm.get(28),
         lm.get(2).midpoint(&lm.get(31)),
         lm.get(14).midpoint(&lm.get(35)),
-        lm.get(28),
-        forehead,
         lm.get(8).midpoint(&lm.get(57)),
     ];
     let medians: Vec<[f32; 3]> = centres.iter().filter_map(|c| patch_median(face, ycc, c)).collect();
@@ -71,11 +77,11 @@ fn skin_reference(face: &AlignedFace, ycc: &[[f32; 3]]) -> [f32; 3] {
 fn patch_median(face: &AlignedFace, ycc: &[[f32; 3]], centre: &Point) -> Option<[f32; 3]> {
     let half = (OCCLUSION_PATCH / 2) as i64;
     let (cx, cy) = (centre.x.floor() as i64, centre.y.floor() as i64);
-    let n = ALIGNED_SIZE as i64;
+    let (w, h) = (QUALITY_WIDTH as i64, QUALITY_HEIGHT as i64);
     let mut px = Vec::new();
-    for y in (cy - half).max(0)..=(cy + half).min(n - 1) {
-        for x in (cx - half).max(0)..=(cx + half).min(n - 1) {
-            let i = (y * n + x) as usize;
+    for y in (cy - half).max(0)..=(cy + half).min(h - 1) {
+        for x in (cx - half).max(0)..=(cx + half).min(w - 1) {
+            let i = (y * w + x) as usize;
             if face.valid[i] {
                 px.push(ycc[i]);
             }
@@ -98,7 +104,7 @@ pub fn median(mut v: Vec<f32>) -> f32 {
     }
 }
 
-/// Eye, eye, mouth, brow, brow zones as per-pixel membership in the aligned frame.
+/// Eye, eye, mouth, brow, brow zones as per-pixel membership in the quality frame.
 fn feature_zones(lm: &Landmarks68) -> Vec<Vec<bool>> {
     let grown_eye = |idx: std::ops::RangeInclusive<usize>| {
         let pts: Vec<Point> = idx.map(|i| lm.get(i)).collect();

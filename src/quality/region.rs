@@ -1,23 +1,23 @@
-//! The face region in the aligned 112x112 frame (docs/pipeline.md §6.1): which aligned pixels
-//! are face, and the geometry helpers (polygons, polylines) the quality measures share.
+//! The face region in the quality frame (docs/pipeline.md §6.1): which pixels are face, and
+//! the geometry helpers (polygons, polylines) the quality measures share.
 
-use crate::constants::ALIGNED_SIZE;
+use crate::constants::{FACE_OUTLINE, QUALITY_HEIGHT, QUALITY_WIDTH};
 use crate::landmarks::{Landmarks68, Point};
 use crate::raster::{Affine, Sampled};
 
-/// The aligned face with its landmarks and its face mask.
+/// The face in the quality frame, with its landmarks and its face mask.
 pub struct AlignedFace<'a> {
     pub pixels: &'a Sampled,
-    /// The 68 landmarks in aligned coordinates.
+    /// The 68 landmarks in quality-frame coordinates.
     pub landmarks: Landmarks68,
-    /// `true` for pixels inside the face polygon whose source lies inside the image.
+    /// `true` for pixels inside the mean face outline whose source lies inside the image.
     pub mask: Vec<bool>,
     /// `true` for pixels whose source lies inside the image.
     pub valid: Vec<bool>,
 }
 
 impl<'a> AlignedFace<'a> {
-    /// `image_to_aligned` is the alignment transform; `size` the source image's size.
+    /// `pixels` sampled through `image_to_aligned` (the quality frame); `size` the image's.
     pub fn new(pixels: &'a Sampled, image_landmarks: &Landmarks68, image_to_aligned: &Affine, size: [f32; 2]) -> Self {
         let landmarks = Landmarks68(
             image_landmarks
@@ -30,7 +30,7 @@ impl<'a> AlignedFace<'a> {
                 .collect(),
         );
         let valid = source_inside(image_to_aligned, size);
-        let outline: Vec<Point> = (0..=16).chain((17..=26).rev()).map(|i| landmarks.get(i)).collect();
+        let outline: Vec<Point> = FACE_OUTLINE.iter().map(|p| Point::new(p[0], p[1])).collect();
         let mask = pixel_centres().zip(&valid).map(|(c, &v)| v && inside_polygon(&c, &outline)).collect();
         AlignedFace { pixels, landmarks, mask, valid }
     }
@@ -40,15 +40,15 @@ impl<'a> AlignedFace<'a> {
     }
 }
 
-/// Centres of the aligned frame's pixels, row by row.
+/// Centres of the quality frame's pixels, row by row.
 pub fn pixel_centres() -> impl Iterator<Item = Point> {
-    (0..ALIGNED_SIZE * ALIGNED_SIZE)
-        .map(|i| Point::new((i % ALIGNED_SIZE) as f32 + 0.5, (i / ALIGNED_SIZE) as f32 + 0.5))
+    (0..QUALITY_WIDTH * QUALITY_HEIGHT)
+        .map(|i| Point::new((i % QUALITY_WIDTH) as f32 + 0.5, (i / QUALITY_WIDTH) as f32 + 0.5))
 }
 
 fn source_inside(image_to_aligned: &Affine, size: [f32; 2]) -> Vec<bool> {
     let Some(inv) = image_to_aligned.inverse() else {
-        return vec![false; ALIGNED_SIZE * ALIGNED_SIZE];
+        return vec![false; QUALITY_WIDTH * QUALITY_HEIGHT];
     };
     pixel_centres()
         .map(|c| {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The one command that runs every test (README: `npm test`; CI: `.ci/run`).
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+ensure_wasm_target
+
+log "models: files match models/manifest.json"
+node scripts/verify_models.mjs
+
+log "native: unit, integration, CLI and doc tests (release build: tract is too slow unoptimised)"
+cargo test --release --all-targets
+cargo test --release --doc
+
+log "wasm32-unknown-unknown +simd128: the core compiles for the browser"
+cargo build --release --lib --target wasm32-unknown-unknown
