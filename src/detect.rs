@@ -33,17 +33,27 @@ impl Detection {
     pub fn center(&self) -> [f32; 2] {
         [(self.x1 + self.x2) / 2.0, (self.y1 + self.y2) / 2.0]
     }
-    /// Intersection over union with another box (0 when either is empty).
-    pub fn iou(&self, other: &Detection) -> f32 {
+    fn intersection(&self, other: &Detection) -> f32 {
         let w = (self.x2.min(other.x2) - self.x1.max(other.x1)).max(0.0);
         let h = (self.y2.min(other.y2) - self.y1.max(other.y1)).max(0.0);
-        let inter = w * h;
-        let union = self.area() + other.area() - inter;
-        if union > 0.0 {
-            inter / union
-        } else {
-            0.0
-        }
+        w * h
+    }
+    /// Intersection over union with another box (0 when either is empty).
+    pub fn iou(&self, other: &Detection) -> f32 {
+        let inter = self.intersection(other);
+        ratio(inter, self.area() + other.area() - inter)
+    }
+    /// Intersection over the smaller box's area: 1 when one box lies inside the other.
+    pub fn containment(&self, other: &Detection) -> f32 {
+        ratio(self.intersection(other), self.area().min(other.area()))
+    }
+}
+
+fn ratio(num: f32, den: f32) -> f32 {
+    if den > 0.0 {
+        num / den
+    } else {
+        0.0
     }
 }
 
@@ -121,15 +131,17 @@ fn detect_in_window(
             score: p[1],
         })
         .collect();
-    Ok(non_max_suppression(candidates, NMS_IOU_THRESHOLD))
+    Ok(non_max_suppression(candidates))
 }
 
-/// Greedy NMS: highest score first (stable for ties); drops boxes overlapping a kept one.
-pub fn non_max_suppression(mut candidates: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
+/// Greedy NMS: highest score first (stable for ties); drops a box that overlaps a kept one
+/// (IoU above [`NMS_IOU_THRESHOLD`]) or lies mostly inside it or around it (containment above
+/// [`NMS_CONTAINMENT_THRESHOLD`]: an eye detected inside a face).
+pub fn non_max_suppression(mut candidates: Vec<Detection>) -> Vec<Detection> {
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut kept: Vec<Detection> = Vec::new();
     for c in candidates {
-        if kept.iter().all(|k| k.iou(&c) <= iou_threshold) {
+        if kept.iter().all(|k| k.iou(&c) <= NMS_IOU_THRESHOLD && k.containment(&c) <= NMS_CONTAINMENT_THRESHOLD) {
             kept.push(c);
         }
     }
@@ -146,13 +158,23 @@ mod tests {
 
     #[test]
     fn nms_keeps_the_best_of_overlapping_boxes_not_the_lowest() {
-        let kept = non_max_suppression(
-            vec![b(0.0, 0.0, 10.0, 12.0, 0.7), b(1.0, 1.0, 11.0, 11.0, 0.9), b(50.0, 50.0, 60.0, 60.0, 0.8)],
-            0.3,
-        );
+        let kept = non_max_suppression(vec![
+            b(0.0, 0.0, 10.0, 12.0, 0.7),
+            b(1.0, 1.0, 11.0, 11.0, 0.9),
+            b(50.0, 50.0, 60.0, 60.0, 0.8),
+        ]);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].score, 0.9);
         assert_eq!(kept[1].score, 0.8);
+    }
+
+    #[test]
+    fn nms_drops_an_eye_detected_inside_a_face() {
+        let face = b(0.0, 0.0, 100.0, 120.0, 0.99);
+        let eye = b(20.0, 30.0, 45.0, 50.0, 0.85); // IoU ≈ 0.04, but wholly inside the face
+        assert_eq!(non_max_suppression(vec![eye, face]), vec![face]);
+        let neighbour = b(90.0, 0.0, 190.0, 120.0, 0.9); // touches, another face
+        assert_eq!(non_max_suppression(vec![face, neighbour]).len(), 2);
     }
 
     #[test]

@@ -31,6 +31,7 @@ fn manifest_and_constants_agree() {
     assert!(close(&d["mean"], DETECT_MEAN) && close(&d["scale"], DETECT_SCALE));
     assert!(close(&d["default_det_prob_threshold"], DEFAULT_DET_PROB_THRESHOLD));
     assert!(close(&d["nms_iou_threshold"], NMS_IOU_THRESHOLD));
+    assert!(close(&d["nms_containment_threshold"], NMS_CONTAINMENT_THRESHOLD));
     assert!(close(&d["tight_crop_pad"], TIGHT_CROP_PAD));
     assert_eq!(m.entry(ModelKind::Detect).expect("e").inputs[0].shape, [1, 3, DETECT_HEIGHT, DETECT_WIDTH]);
     assert!(close(&pre(&m, ModelKind::Landmark)["scale"], LANDMARK_SCALE));
@@ -43,6 +44,11 @@ fn manifest_and_constants_agree() {
     };
     assert_eq!(f["channel_order"], order);
     assert_eq!(m.entry(ModelKind::Feature).expect("e").outputs[0].shape, [1, EMBEDDING_LEN]);
+    let presets: serde_json::Value =
+        serde_json::from_str(likeness::model::MANIFEST_JSON).map(|v: serde_json::Value| v["models"]["fr_feature"]["match_presets"].clone()).expect("json");
+    assert!(close(&presets["strict"], THRESHOLD_STRICT));
+    assert!(close(&presets["medium"], THRESHOLD_MEDIUM));
+    assert!(close(&presets["low"], THRESHOLD_LOW));
     let e = pre(&m, ModelKind::Eye);
     assert!(close(&e["scale"], EYE_SCALE));
     assert_eq!(e["closed_class"].as_u64(), Some(EYE_CLOSED_CLASS as u64));

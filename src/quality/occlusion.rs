@@ -10,14 +10,13 @@ use crate::constants::*;
 use crate::landmarks::{Landmarks68, Point};
 use crate::quality::region::{distance_to_segment, inside_polygon, pixel_centres, AlignedFace};
 
-/// 0–1; 0 when the mask is empty (nothing to judge).
+/// 0–1; 1 when nothing of the face can be seen (empty mask, no skin patch in the image).
 pub fn face_occlusion(face: &AlignedFace) -> f32 {
     let total = face.mask_count();
-    if total == 0 {
-        return 0.0;
-    }
     let ycc: Vec<[f32; 3]> = face.pixels.data.chunks_exact(3).map(|p| ycbcr([p[0], p[1], p[2]])).collect();
-    let reference = skin_reference(face, &ycc);
+    let Some(reference) = skin_reference(face, &ycc).filter(|_| total > 0) else {
+        return 1.0;
+    };
     let zones = feature_zones(&face.landmarks);
     let accepted: Vec<bool> = zones
         .iter()
@@ -41,17 +40,17 @@ pub fn ycbcr(rgb: [f32; 3]) -> [f32; 3] {
 }
 
 fn skin_like(p: [f32; 3], reference: [f32; 3]) -> bool {
-    let luma_ratio = if reference[0] > 0.0 { p[0] / reference[0] } else { 0.0 };
     (p[1] - reference[1]).abs() <= OCCLUSION_CHROMA_TOLERANCE
         && (p[2] - reference[2]).abs() <= OCCLUSION_CHROMA_TOLERANCE
-        && (OCCLUSION_LUMA_RATIO_MIN..=OCCLUSION_LUMA_RATIO_MAX).contains(&luma_ratio)
+        && p[0] >= OCCLUSION_LUMA_RATIO_MIN * reference[0]
+        && p[0] <= OCCLUSION_LUMA_RATIO_MAX * reference[0]
 }
 
 /// Median over seven skin patches (forehead centre, left and right, nose bridge, both lower
 /// cheeks, chin) of each patch's median (Y, Cb, Cr). Three covered patches out of seven do not
 /// move it: a face mask covers the cheeks and chin, sunglasses the nose bridge, and the
 /// forehead stays free in both.
-fn skin_reference(face: &AlignedFace, ycc: &[[f32; 3]]) -> [f32; 3] {
+fn skin_reference(face: &AlignedFace, ycc: &[[f32; 3]]) -> Option<[f32; 3]> {
     let lm = &face.landmarks;
     let (left_eye, right_eye) = (lm.image_left_eye(), lm.image_right_eye());
     let eyes = left_eye.midpoint(&right_eye);
@@ -68,10 +67,7 @@ fn skin_reference(face: &AlignedFace, ycc: &[[f32; 3]]) -> [f32; 3] {
         lm.get(8).midpoint(&lm.get(57)),
     ];
     let medians: Vec<[f32; 3]> = centres.iter().filter_map(|c| patch_median(face, ycc, c)).collect();
-    if medians.is_empty() {
-        return [0.0, 128.0, 128.0];
-    }
-    [0, 1, 2].map(|k| median(medians.iter().map(|m| m[k]).collect()))
+    (!medians.is_empty()).then(|| [0, 1, 2].map(|k| median(medians.iter().map(|m| m[k]).collect())))
 }
 
 fn patch_median(face: &AlignedFace, ycc: &[[f32; 3]], centre: &Point) -> Option<[f32; 3]> {

@@ -56,6 +56,9 @@ def main():
     # ID-photo-like tight grayscale crop, 150x150 (face fills the frame)
     save(ImageOps.grayscale(obama.crop((390, 110, 600, 320)).resize((150, 150), Image.LANCZOS)),
          "id_crop.png")
+    # tighter still (forehead and chin cut): missed by the plain pass, found by the padded retry
+    save(ImageOps.grayscale(obama.crop((420, 160, 570, 310)).resize((120, 120), Image.LANCZOS)),
+         "id_tight.png")
     # occluders on a 320x240 cut of the 640x480 photo (face ~ (77,43)-(236,279) there)
     face = np.asarray(o640)[20:260, 190:510]
     a = face.copy()

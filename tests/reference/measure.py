@@ -32,6 +32,8 @@ PHOTOS = ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg"]  # distinct colo
 def img_path(name):
     if name in EXPR or name in GROUPS:
         return os.path.join(BBT, name + ".jpg")
+    if name.startswith("bbt"):
+        return os.path.join(BBT, name)
     return os.path.join(IMAGES, name)
 
 
@@ -131,6 +133,27 @@ def sec_b():
         print(f"| retry with pad {pad} when nothing found | "
               f"{sum(x['plain'] > 0 or x[pad] > 0 for x in rows)}/40 | "
               f"{' '.join(x['name'] for x in rows if not (x['plain'] or x[pad]))} |")
+    print("\nTighter cuts: the centre k x k of every 150x150 crop (face cut by the frame):\n")
+    print("| centre cut | no retry | retry pad 0.25 | retry pad 0.5 | retry pad 1.0 | always pad 0.5 |")
+    print("|---|---|---|---|---|---|")
+    for k in (120, 105, 90, 75):
+        cnt = {"plain": 0, 0.25: 0, 0.5: 0, 1.0: 0, "always": 0}
+        miss = []
+        for _, n, p in crops():
+            img = r.load_rgb(p)
+            o = (150 - k) // 2
+            img = np.ascontiguousarray(img[o:o + k, o:o + k])
+            d0 = bool(r.detect_raw(img, 0.0, 0.65))
+            cnt["plain"] += d0
+            for pad in (0.25, 0.5, 1.0):
+                dp = bool(r.detect_raw(img, pad, 0.65))
+                cnt[pad] += d0 or dp
+                if pad == 0.5:
+                    cnt["always"] += dp
+                    if not (d0 or dp):
+                        miss.append(n)
+        print(f"| {k}x{k} | {cnt['plain']}/40 | {cnt[0.25]}/40 | {cnt[0.5]}/40 | {cnt[1.0]}/40 | {cnt['always']}/40 |"
+              + (f" missed with retry 0.5: {' '.join(miss)}" if miss else ""))
     multi = [x["name"] for x in rows if x["plain"] > 1 or x[0.5] > 1]
     print(f"\ncrops with >1 box (plain or pad 0.5): {multi or 'none'}")
     print("\nper-crop best score, plain / pad 0.5 (missed ones):",
@@ -143,7 +166,7 @@ def no_face_images():
     out = {"no_face.png": r.load_rgb(os.path.join(ROOT, "tests/fixtures/golden/no_face.png"))}
     cuts = {"bbt1.jpg": (0, 300, 1366, 768), "bbt2.jpg": (0, 240, 675, 469),
             "bbt5.jpg": (0, 300, 940, 464), "obama.jpg": (0, 480, 910, 1137),
-            "biden.jpg": (0, 620, 970, 2204), "obama3.jpg": (0, 420, 1434, 2333),
+            "biden.jpg": (0, 620, 970, 2204), "obama3.jpg": (0, 760, 1434, 2333),
             "obama.jpg top-left": (0, 0, 360, 600)}
     for k, (x0, y0, x1, y1) in cuts.items():
         img = r.load_rgb(img_path(k.split(" ")[0]))
@@ -440,8 +463,8 @@ def occluder_rect(mask, frac):
     rows = mask.sum(1)[::-1].cumsum()
     target = frac * mask.sum()
     k = int(np.searchsorted(rows, target))  # rows counted from the bottom
-    y0 = 112 - (k + 1)
-    return (-20, y0, 132, 140)
+    y0 = mask.shape[0] - (k + 1)
+    return (-20, y0, mask.shape[1] + 20, mask.shape[0] + 20)
 
 
 def sec_k():
@@ -463,7 +486,7 @@ def sec_k():
         b, s = r.detect(img)[0]
         f = r.analyse_face(img, b, s, with_aux=True)
         T, mask, lm = f["_T"], f["_mask"], f["_lm"]
-        skin = np.median(f["_aligned"][mask], axis=0).round().astype(np.uint8)
+        skin = np.median(f["_qf"][mask], axis=0).round().astype(np.uint8)
         for kind in OCCLUDERS:
             for mode in ("fixed", "full"):
                 vals = []
@@ -471,10 +494,10 @@ def sec_k():
                     rect = occluder_rect(mask, frac)
                     im2 = img if rect is None else paste(img, T, rect, kind, skin, rng)
                     if mode == "fixed":
-                        al = r.sample(im2, r.invert(T), 112, 112)
+                        al = r.sample(im2, r.invert(T), r.QW, r.QH)
                         L = r.apply(T, lm)
                         valid = r.valid_mask(T, img.shape[1], img.shape[0])
-                        vals.append(r.occlusion(al, L, r.face_mask(L, valid), valid))
+                        vals.append(r.occlusion(al, L, r.face_mask(valid), valid))
                     else:
                         d = r.detect(im2)
                         vals.append(r.analyse_face(im2, d[0][0], d[0][1])["face_occlusion"] if d else float("nan"))
@@ -485,6 +508,33 @@ def sec_k():
     print(f"\nnon-skin occluders not strictly increasing: {bad or 'none'}")
     print("\nClean faces:", ", ".join(f"{n} {r.analyse_face(img, b, s)['face_occlusion']:.3f}"
                                       for n, img, b, s in per_photo_rows()))
+
+
+def sec_outline():
+    """FACE_OUTLINE (§6.1): symmetrised mean outline of the near-frontal faces."""
+    import json
+    pts = []
+    faces = [(img, b) for n, img, b, s in per_photo_rows()]
+    faces += [(im, r.detect(im)[0][0]) for _, n, p in crops() for im in [r.load_rgb(p)]]
+    order = list(range(17)) + list(range(26, 16, -1))
+    for img, b in faces:
+        lm = r.landmarks(img, b)
+        yaw, pitch, roll = r.pose_landmarks(lm)
+        if abs(yaw) < 10 and abs(roll) < 10:
+            pts.append(r.apply(r.quality_transform(r.landmark5(lm)), lm)[order])
+    mean = np.mean(pts, 0)
+    cx = (r.ARCFACE[0, 0] + r.ARCFACE[1, 0]) / 2
+    partner = {p: 16 - p for p in range(17)}
+    partner.update({p: 43 - p for p in range(17, 27)})
+    idx = {p: k for k, p in enumerate(order)}
+    sym = np.array([[(mean[idx[p], 0] + 2 * cx - mean[idx[partner[p]], 0]) / 2,
+                     (mean[idx[p], 1] + mean[idx[partner[p]], 1]) / 2] for p in order])
+    sym = np.round(sym, 2)
+    print(f"FACE_OUTLINE from {len(pts)} near-frontal faces (|yaw|, |roll| < 10), mirrored about x = {cx:.4f}:")
+    print(json.dumps(sym.tolist()))
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "face_outline.json"), "w") as fh:
+        json.dump({"points": sym.tolist(), "order": "jaw 0..16 then brows 26..17",
+                   "frame": "quality frame 112x128 (docs/pipeline.md 6.1)", "faces": len(pts)}, fh)
 
 
 SECTIONS = {k[4:]: v for k, v in globals().items() if k.startswith("sec_")}

@@ -23,13 +23,14 @@ GOLDEN = os.path.join(ROOT, "tests", "fixtures", "golden")
 # ---- constants (see docs/measurements.md for how the measured ones were chosen) ----
 DET_PROB_THRESHOLD = 0.65     # measured (§c): default detector threshold
 NMS_IOU = 0.3
+NMS_CONTAIN = 0.5            # also suppress when intersection / smaller area > this (§2.3)
 TIGHT_PAD = 0.5               # retry padding, share of W/H on every side (§2.4)
 EMBED_CHANNEL_ORDER = "BGR"   # measured (§d): fr_feature.channel_order
 EYE_CLOSED_CLASS = 0          # measured (§e): fr_eye.closed_class
 LIVE_CLASS = 0                # measured (§f): fr_liveness.live_class
-MOUTH_R0, MOUTH_RANGE = 0.05, 0.30   # §6 mouth_opened = clamp((r - R0) / RANGE, 0, 1)
-OCC_CHROMA_TOL = 12.0         # §6.2 |Cb - Cb_ref|, |Cr - Cr_ref| tolerance
-OCC_LUMA_LO, OCC_LUMA_HI = 0.45, 1.8
+MOUTH_R0, MOUTH_RANGE = 0.18, 0.17   # §6 mouth_opened = clamp((r - R0) / RANGE, 0, 1)
+OCC_CHROMA_TOL = 16.0         # §6.2 |Cb - Cb_ref|, |Cr - Cr_ref| tolerance
+OCC_LUMA_LO, OCC_LUMA_HI = 0.35, 1.8
 OCC_EYE_GROW = 1.4            # eye polygons grown by 40%
 OCC_BROW_HALF_WIDTH = 2.0     # brow polylines thickened to 4 px
 OCC_ZONE_LUMA_TOL = 0.7       # a zone is rejected when |mean Y - Y_ref| > 0.7 Y_ref
@@ -132,19 +133,28 @@ def detect_raw(img, pad=0.0, thr=DET_PROB_THRESHOLD, squash=False):
     return nms(b, p[idx].astype(np.float64))
 
 
-def iou(a, b):
+def overlaps(a, b):
+    """(IoU, intersection / smaller area) of two x1,y1,x2,y2 boxes."""
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+    aa, ab = (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
+    union = aa + ab - inter
+    small = min(aa, ab)
+    return (inter / union if union > 0 else 0.0), (inter / small if small > 0 else 0.0)
 
 
-def nms(boxes, scores, thr=NMS_IOU):
+def iou(a, b):
+    return overlaps(a, b)[0]
+
+
+def nms(boxes, scores):
+    thr, contain = NMS_IOU, NMS_CONTAIN
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     keep = []
     for i in order:
-        if all(iou(boxes[i], boxes[k]) <= thr for k in keep):
+        ov = [overlaps(boxes[i], boxes[k]) for k in keep]
+        if all(u <= thr and c <= contain for u, c in ov):
             keep.append(i)
     return [(boxes[i], float(scores[i])) for i in keep]
 
@@ -159,13 +169,26 @@ def detect(img, thr=DET_PROB_THRESHOLD, limit=None, retry=True):
 
 
 # ---- §3 landmarks ----
+# iBUG-68 left/right correspondence (§3): point i of a face is point MIRROR[i] of its mirror.
+MIRROR = np.array(list(range(16, -1, -1)) + list(range(26, 16, -1)) + [27, 28, 29, 30]
+                  + [35, 34, 33, 32, 31] + [45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40]
+                  + [54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55] + [64, 63, 62, 61, 60, 67, 66, 65])
+
+
 def landmarks(img, box):
+    """§3: the crop and its mirror image through the model, averaged (mirror re-indexed)."""
     x1, y1, x2, y2 = box
     d = y2 - y1
     ox, oy = (x1 + x2) / 2 - d / 2, (y1 + y2) / 2 - d / 2
-    crop = gray(sample(img, [[d / 64, 0, ox], [0, d / 64, oy]], 64, 64)) / np.float32(256)
-    out = run("fr_landmark", crop[None, None])[0].reshape(68, 2).astype(np.float64)
-    return out * d + np.array([ox, oy])
+
+    def predict(M):
+        crop = gray(sample(img, M, 64, 64)) / np.float32(256)
+        return run("fr_landmark", crop[None, None])[0].reshape(68, 2).astype(np.float64)
+
+    direct = predict([[d / 64, 0, ox], [0, d / 64, oy]])
+    flipped = predict([[-d / 64, 0, ox + d], [0, d / 64, oy]])[MIRROR]
+    flipped[:, 0] = 1.0 - flipped[:, 0]
+    return (direct + flipped) / 2 * d + np.array([ox, oy])
 
 
 def landmark5(lm):
@@ -231,21 +254,35 @@ def inside_polygon(poly, px, py):
     return inside
 
 
-PIX = np.arange(112) + 0.5
-PX, PY = np.meshgrid(PIX, PIX)
+QW, QH = 112, 128               # §6.1 quality frame, 112 wide x 128 tall
+PX, PY = np.meshgrid(np.arange(QW) + 0.5, np.arange(QH) + 0.5)
+# §6.1 FACE_OUTLINE: jaw 0..16 then brows 26..17 in the quality frame; the symmetrised mean of
+# the near-frontal faces (|yaw|, |roll| < 10) of the BBT crops and photos, computed by
+# `measure.py outline` and pasted here (the same table is in docs/pipeline.md §6.1).
+FACE_OUTLINE = np.array(json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                    "face_outline.json")))["points"], np.float64) \
+    if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "face_outline.json")) else None
+
+
+def quality_transform(lm5):
+    """Similarity mapping the two eye centres exactly onto the template's eyes (§6.1)."""
+    e1, e2 = complex(*lm5[0]), complex(*lm5[1])
+    t1, t2 = complex(*ARCFACE[0]), complex(*ARCFACE[1])
+    a = (t2 - t1) / (e2 - e1)
+    b = t1 - a * e1
+    return np.array([[a.real, -a.imag, b.real], [a.imag, a.real, b.imag]])
 
 
 def valid_mask(T, W, H):
-    """Aligned pixels whose centre maps inside the source image [0,W) x [0,H)."""
+    """Quality-frame pixels whose centre maps inside the source image [0,W) x [0,H)."""
     Ti = invert(T)
     sx = Ti[0, 0] * PX + Ti[0, 1] * PY + Ti[0, 2]
     sy = Ti[1, 0] * PX + Ti[1, 1] * PY + Ti[1, 2]
     return (sx >= 0) & (sx < W) & (sy >= 0) & (sy < H)
 
 
-def face_mask(lm_al, valid):
-    poly = np.vstack([lm_al[0:17], lm_al[26:16:-1]])
-    return inside_polygon(poly, PX, PY) & valid
+def face_mask(valid):
+    return inside_polygon(FACE_OUTLINE, PX, PY) & valid
 
 
 # ---- §6.2 occlusion ----
@@ -260,7 +297,9 @@ def ycbcr(rgb):
 def patch_centres(L):
     eyes = (L[36:42].mean(0) + L[42:48].mean(0)) / 2
     brow = (L[19] + L[24]) / 2
-    return [(L[2] + L[31]) / 2, (L[14] + L[35]) / 2, L[28], brow + 0.5 * (brow - eyes), (L[8] + L[57]) / 2]
+    F = brow + 0.5 * (brow - eyes)
+    d = 0.25 * (L[42:48].mean(0) - L[36:42].mean(0))
+    return [F, F - d, F + d, L[28], (L[2] + L[31]) / 2, (L[14] + L[35]) / 2, (L[8] + L[57]) / 2]
 
 
 def seg_dist(px, py, a, b):
@@ -275,7 +314,7 @@ def occlusion(aligned, L, mask, valid):
     meds = []
     for c in patch_centres(L):
         i, j = int(math.floor(c[0])), int(math.floor(c[1]))
-        x0, x1, y0, y1 = max(i - 4, 0), min(i + 5, 112), max(j - 4, 0), min(j + 5, 112)
+        x0, x1, y0, y1 = max(i - 4, 0), min(i + 5, QW), max(j - 4, 0), min(j + 5, QH)
         if x0 >= x1 or y0 >= y1:
             continue
         sel = valid[y0:y1, x0:x1]
@@ -329,11 +368,11 @@ def mouth_opened(lm):
 
 def sharpness(g, mask):
     lap = g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:] - 4 * g[1:-1, 1:-1]
-    m = mask.astype(np.uint8)
-    nb = np.ones((110, 110), bool)
+    h, w = mask.shape
+    nb = np.ones((h - 2, w - 2), bool)
     for dy in range(3):
         for dx in range(3):
-            nb &= m[dy:dy + 110, dx:dx + 110].astype(bool)
+            nb &= mask[dy:dy + h - 2, dx:dx + w - 2]
     v = lap.astype(np.float64)[nb]
     return float(v.var()) if v.size else 0.0
 
@@ -420,12 +459,14 @@ def analyse_face(img, box, score, with_aux=False):
     H, W = img.shape[:2]
     lm = landmarks(img, box)
     l5 = landmark5(lm)
-    aligned, T = align(img, l5)
+    aligned, _ = align(img, l5)
     emb = embed(aligned)
+    T = quality_transform(l5)
+    qf = sample(img, invert(T), QW, QH)
     L = apply(T, lm)
     valid = valid_mask(T, W, H)
-    mask = face_mask(L, valid)
-    g = gray(aligned)
+    mask = face_mask(valid)
+    g = gray(qf)
     yaw, pitch, roll = pose_landmarks(lm)
     f = {
         "x1": float(box[0]), "y1": float(box[1]), "x2": float(box[2]), "y2": float(box[3]),
@@ -435,7 +476,7 @@ def analyse_face(img, box, score, with_aux=False):
         "embedding": [float(v) for v in emb],
         "eye_dist": float(np.linalg.norm(l5[0] - l5[1])),
         "face_luminance": float(g.astype(np.float64)[mask].mean()) if mask.any() else 0.0,
-        "face_occlusion": occlusion(aligned, L, mask, valid),
+        "face_occlusion": occlusion(qf, L, mask, valid),
         "left_eye_closed": eye_closed(img, lm, (43, 44, 46, 47), (42, 45)),
         "right_eye_closed": eye_closed(img, lm, (37, 38, 40, 41), (36, 39)),
         "mouth_opened": mouth_opened(lm),
@@ -445,7 +486,7 @@ def analyse_face(img, box, score, with_aux=False):
     f["face_quality"], f["quality_checks"] = quality_checks(f)
     f["liveness"] = liveness(img, box)
     if with_aux:
-        f["_aligned"], f["_T"], f["_mask"], f["_lm"] = aligned, T, mask, lm
+        f["_aligned"], f["_qf"], f["_T"], f["_mask"], f["_lm"] = aligned, qf, T, mask, lm
     return f
 
 
