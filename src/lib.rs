@@ -6,12 +6,14 @@
 //!
 //! ```no_run
 //! use likeness::{Likeness, AnalyzeOptions, decode::decode};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sdk = Likeness::from_dir("models", false)?;
-//! let img = decode(&std::fs::read("photo.jpg").unwrap(), &sdk.limits)?;
+//! let img = decode(&std::fs::read("photo.jpg")?, &sdk.limits)?;
 //! for face in sdk.analyze(&img, &AnalyzeOptions::default())?.faces {
 //!     println!("face at ({}, {}) quality {} failed {:?}", face.x1, face.y1, face.face_quality, face.quality_checks);
 //! }
-//! # Ok::<(), likeness::Error>(())
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod align;

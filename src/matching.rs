@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// let a = [0.6f32, 0.8];
-/// assert!((likeness::matching::similarity(&a, &a).unwrap() - 1.0).abs() < 1e-6);
+/// assert!((likeness::matching::similarity(&a, &a)? - 1.0).abs() < 1e-6);
+/// # Ok::<(), likeness::Error>(())
 /// ```
 pub fn similarity(a: &[f32], b: &[f32]) -> Result<f32> {
     if a.len() != b.len() || a.is_empty() {

@@ -54,12 +54,14 @@ pub struct Models {
 ///
 /// ```no_run
 /// use likeness::{Likeness, decode::decode};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let sdk = Likeness::from_dir("models", false)?;
-/// let selfie = decode(&std::fs::read("selfie.jpg").unwrap(), &sdk.limits)?;
-/// let id_photo = decode(&std::fs::read("document.jpg").unwrap(), &sdk.limits)?;
+/// let selfie = decode(&std::fs::read("selfie.jpg")?, &sdk.limits)?;
+/// let id_photo = decode(&std::fs::read("document.jpg")?, &sdk.limits)?;
 /// let scan = sdk.compare(&selfie, &id_photo, &Default::default())?;
 /// println!("{} ({:.3})", scan.compare_result, scan.compare_similarity);
-/// # Ok::<(), likeness::Error>(())
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug, Clone)]
 pub struct Likeness {

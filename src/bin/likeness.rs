@@ -123,14 +123,14 @@ fn bench(mut args: Args, models: &Path) -> Result<ExitCode> {
     let sdk = Likeness::from_dir(models, true)?;
     for path in images {
         let bytes = std::fs::read(&path).map_err(|e| Error::invalid_argument(format!("{path}: {e}")))?;
-        let report = likeness_bench::stage_medians(&sdk, &bytes, runs)?;
+        let report = bench::stage_medians(&sdk, &bytes, runs)?;
         println!("{}", json!({"image": path, "runs": runs, "median_ms": report}));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Per-stage timing, each stage run on the previous stage's real output.
-mod likeness_bench {
+/// Per-model and per-stage timing, each stage run on the previous stage's real output.
+mod bench {
     use super::*;
     use likeness::align::{alignment, warp_aligned};
     use likeness::detect::detect;
@@ -142,7 +142,7 @@ mod likeness_bench {
     pub fn stage_medians(sdk: &Likeness, bytes: &[u8], runs: usize) -> Result<serde_json::Map<String, Value>> {
         let mut out = serde_json::Map::new();
         let mut time = |name: &str, f: &mut dyn FnMut() -> Result<()>| -> Result<()> {
-            for _ in 0..runs.min(5) {
+            for _ in 0..10 {
                 f()?; // warm-up
             }
             let mut samples = Vec::with_capacity(runs);
@@ -155,6 +155,13 @@ mod likeness_bench {
             out.insert(name.to_string(), json!((samples[samples.len() / 2] * 1000.0).round() / 1000.0));
             Ok(())
         };
+        let models = [&sdk.models.detect, &sdk.models.landmark, &sdk.models.feature, &sdk.models.eye];
+        for model in models.into_iter().chain(sdk.models.liveness.as_ref()) {
+            // Inference alone, on a fixed input (its time does not depend on the values).
+            let len: usize = model.input_shape().iter().product();
+            let input: Vec<f32> = (0..len).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
+            time(&format!("model_{}", model.kind().name()), &mut || model.run(input.clone()).map(|_| ()))?;
+        }
         let img = decode(bytes, &sdk.limits)?;
         time("decode", &mut || decode(bytes, &sdk.limits).map(|_| ()))?;
         let dets = detect(&sdk.models.detect, &img, &DetectOptions::default())?;

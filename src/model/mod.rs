@@ -136,6 +136,11 @@ impl Model {
         self.kind
     }
 
+    /// The input shape, e.g. `[1, 3, 240, 320]`.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
     /// Runs on one input (NCHW f32 of the manifest's shape); returns every output, flattened.
     pub fn run(&self, input: Vec<f32>) -> Result<Vec<Vec<f32>>> {
         let name = self.kind.name();
