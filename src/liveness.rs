@@ -4,9 +4,8 @@
 
 use crate::constants::*;
 use crate::detect::Detection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
-use crate::quality::eyes::softmax;
 use crate::raster::{sample_rgb, Affine, RgbImage};
 
 /// The liveness crop: the box scaled 2.7x about its centre, shrunk to fit and shifted inside.
@@ -24,10 +23,5 @@ pub fn liveness_crop(det: &Detection, width: f32, height: f32) -> Affine {
 pub fn liveness_score(model: &Model, img: &RgbImage, det: &Detection) -> Result<f32> {
     let crop = liveness_crop(det, img.width() as f32, img.height() as f32);
     let input = sample_rgb(img, &crop, LIVENESS_SIZE, LIVENESS_SIZE).to_planar(&[0, 1, 2], 0.0, 1.0);
-    let outputs = model.run(input)?;
-    let logits = outputs
-        .first()
-        .filter(|o| o.len() == 3)
-        .ok_or_else(|| Error::inference("fr_liveness", "expected 3 outputs"))?;
-    Ok(softmax(logits)[LIVENESS_LIVE_CLASS])
+    model.class_probability(input, LIVENESS_LIVE_CLASS, 3)
 }

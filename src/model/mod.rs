@@ -161,6 +161,27 @@ impl Model {
     }
 }
 
+impl Model {
+    /// For a classifier: the softmax probability of `class` among the `classes` logits of the
+    /// first output.
+    pub fn class_probability(&self, input: Vec<f32>, class: usize, classes: usize) -> Result<f32> {
+        let outputs = self.run(input)?;
+        let logits = outputs
+            .first()
+            .filter(|o| o.len() == classes && class < classes)
+            .ok_or_else(|| Error::inference(self.kind.name(), format!("expected {classes} class logits")))?;
+        Ok(softmax(logits)[class])
+    }
+}
+
+/// Numerically stable softmax.
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f32> = logits.iter().map(|x| (x - max).exp()).collect();
+    let sum: f32 = exps.iter().sum();
+    exps.iter().map(|e| e / sum).collect()
+}
+
 fn build_plan(bytes: &[u8], input_shape: &[usize]) -> TractResult<Arc<TypedRunnableModel>> {
     prelu::onnx()
         .model_for_read(&mut std::io::Cursor::new(bytes))?

@@ -2,7 +2,7 @@
 //! eye, sized from the eye's corner-to-corner width.
 
 use crate::constants::*;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::landmarks::{Landmarks68, Point};
 use crate::model::Model;
 use crate::raster::{sample_rgb, Affine, RgbImage};
@@ -36,18 +36,5 @@ pub fn eye_crop(lm: &Landmarks68, eye: Eye) -> Affine {
 /// Probability (0–1) that `eye` is closed.
 pub fn eye_closed_probability(model: &Model, img: &RgbImage, lm: &Landmarks68, eye: Eye) -> Result<f32> {
     let input = sample_rgb(img, &eye_crop(lm, eye), EYE_SIZE, EYE_SIZE).to_gray().to_planar(&[0], 0.0, EYE_SCALE);
-    let outputs = model.run(input)?;
-    let logits = outputs
-        .first()
-        .filter(|o| o.len() == 2)
-        .ok_or_else(|| Error::inference("fr_eye", "expected 2 outputs"))?;
-    Ok(softmax(logits)[EYE_CLOSED_CLASS])
-}
-
-/// Numerically stable softmax.
-pub fn softmax(logits: &[f32]) -> Vec<f32> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exps: Vec<f32> = logits.iter().map(|x| (x - max).exp()).collect();
-    let sum: f32 = exps.iter().sum();
-    exps.iter().map(|e| e / sum).collect()
+    model.class_probability(input, EYE_CLOSED_CLASS, 2)
 }
