@@ -13,3 +13,6 @@ cargo test --release --doc
 
 log "wasm32-unknown-unknown +simd128: the core compiles for the browser"
 cargo build --release --lib --target wasm32-unknown-unknown
+
+log "wasm32 in real headless Chromium: the full pipeline against the goldens"
+bash "$ROOT/scripts/test_browser.sh"

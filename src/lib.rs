@@ -32,6 +32,8 @@ pub mod pipeline;
 pub mod quality;
 pub mod raster;
 pub mod scan;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use error::{Error, ErrorCode, Result};
 pub use face::{Analysis, Face};

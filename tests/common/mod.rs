@@ -1,6 +1,8 @@
 //! Shared by the integration tests: one engine per test binary, fixture paths, the dataset.
 #![allow(dead_code)]
 
+pub mod golden;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

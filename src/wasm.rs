@@ -1,0 +1,340 @@
+//! The browser API: `#[wasm_bindgen]` bindings that expose the core as one JavaScript class,
+//! `Likeness`, for the npm package (which adds model fetching, caching and a Web Worker on top).
+//!
+//! ```js
+//! const sdk = new Likeness({ fr_detect: bytes, fr_landmark: bytes, fr_feature: bytes, fr_eye: bytes }, false);
+//! const result = sdk.analyze(pngBytes, { limit: 1, detProbThreshold: 0.65, embedding: true, liveness: false });
+//! // result = { width, height, faces: [FACE, ...] } — the face schema of the README, as the CLI prints it
+//! const scan = sdk.compare(selfieBytes, documentBytes, { threshold: 'medium', reference: '0002', channel: 'WEB' });
+//! const v = sdk.embed(pngBytes);               // Float32Array(512) of the largest face, or NO_FACE
+//! sdk.similarity(v, other);                    // cosine of two embeddings
+//! sdk.free();
+//! ```
+//!
+//! * Models are passed as bytes keyed by their manifest name (`fr_detect`, …; `fr_liveness` only
+//!   when `liveness` is true), as a plain object or a `Map`; values are `Uint8Array`,
+//!   `ArrayBuffer` or any other `ArrayBufferView`. Each is checked against the manifest's sha256.
+//! * An image is either encoded bytes (`Uint8Array`, `ArrayBuffer`, any `ArrayBufferView`: JPEG,
+//!   PNG, WebP, BMP, GIF, TIFF) or an `ImageData`-like object `{ width, height, data }` with RGBA
+//!   pixels (what `getImageData` returns). `analyzeRgba(width, height, rgba, options)` is the
+//!   explicit form of the latter.
+//! * Results are built by serialising the core's structs to JSON and `JSON.parse`-ing them, so a
+//!   result object is exactly what the CLI prints (same field names, same `f32` values).
+//! * Every failure throws a JavaScript `Error` whose `code` property is the core's stable code
+//!   (`INVALID_ARGUMENT`, `IMAGE_DECODE_FAILED`, `UNSUPPORTED_FORMAT`, `NO_FACE`, `MODEL_INVALID`,
+//!   …) and whose `message` is the core's message. Arguments of the wrong type, unknown option
+//!   names and out-of-range values are `INVALID_ARGUMENT`; nothing here panics on input.
+
+use std::collections::HashMap;
+
+use js_sys::{Array, ArrayBuffer, Float32Array, Object, Reflect, Uint8Array, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::decode::{decode, from_rgba};
+use crate::error::{Error, ErrorCode};
+use crate::model::{ModelKind, MANIFEST_JSON};
+use crate::raster::RgbImage;
+use crate::{AnalyzeOptions, CompareOptions, Threshold};
+
+/// The face SDK with its models loaded (`Likeness` in JavaScript).
+#[wasm_bindgen(js_name = Likeness)]
+pub struct WasmLikeness {
+    sdk: crate::Likeness,
+}
+
+#[wasm_bindgen(js_class = Likeness)]
+impl WasmLikeness {
+    /// `new Likeness(models, liveness)`: `models` maps manifest names to model bytes; `liveness`
+    /// also loads `fr_liveness` (needed for `analyze(…, { liveness: true })`).
+    /// Throws `MODEL_INVALID` for a missing or corrupt model.
+    #[wasm_bindgen(constructor)]
+    pub fn new(models: JsValue, liveness: JsValue) -> Result<WasmLikeness, JsValue> {
+        WasmLikeness::load(&models, &liveness).map_err(to_js)
+    }
+
+    /// The bundled `models/manifest.json` (file names, sizes, sha256 of every model).
+    #[wasm_bindgen(js_name = manifest)]
+    pub fn manifest() -> Result<JsValue, JsValue> {
+        JSON::parse(MANIFEST_JSON).map_err(|_| to_js(Error::new(ErrorCode::Internal, "manifest.json is not JSON")))
+    }
+
+    /// The manifest names of the models `new Likeness(models, liveness)` needs.
+    #[wasm_bindgen(js_name = requiredModels)]
+    pub fn required_models(liveness: bool) -> Array {
+        required(liveness).iter().map(|k| JsValue::from_str(k.name())).collect()
+    }
+
+    /// Whether the liveness model is loaded.
+    #[wasm_bindgen(getter, js_name = hasLiveness)]
+    pub fn has_liveness(&self) -> bool {
+        self.sdk.models.liveness.is_some()
+    }
+
+    /// Every face of an image (largest first): `{ width, height, faces: [FACE, ...] }`.
+    /// Options: `limit`, `detProbThreshold`, `embedding` (default true), `liveness` (default false).
+    pub fn analyze(&self, image: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        self.try_analyze(&image, &options).map_err(to_js)
+    }
+
+    /// `analyze` on raw RGBA pixels (`ImageData.data`): `rgba.length` must be `width * height * 4`.
+    #[wasm_bindgen(js_name = analyzeRgba)]
+    pub fn analyze_rgba(&self, width: JsValue, height: JsValue, rgba: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        (|| -> Result<JsValue, Error> {
+            let opts = analyze_options(&options)?;
+            let img = rgba_image(&width, &height, &rgba, &self.sdk)?;
+            to_object(&self.sdk.analyze(&img, &opts)?)
+        })()
+        .map_err(to_js)
+    }
+
+    /// The seed 004 scan record for the largest face of a selfie and of a document photo.
+    /// Options: `threshold` (`'strict'`, `'medium'`, `'low'` or a number in [-1, 1]),
+    /// `reference` (string or null), `channel` (default `'WEB'`), `includeEmbeddings` (default false).
+    /// Throws `NO_FACE` when either image has no face.
+    pub fn compare(&self, selfie: JsValue, document: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        (|| -> Result<JsValue, Error> {
+            let opts = compare_options(&options)?;
+            let selfie = read_image(&selfie, &self.sdk, "selfie")?;
+            let document = read_image(&document, &self.sdk, "document")?;
+            to_object(&self.sdk.compare(&selfie, &document, &opts)?)
+        })()
+        .map_err(to_js)
+    }
+
+    /// The 512-D embedding of the largest face as a `Float32Array`; `NO_FACE` when there is none.
+    pub fn embed(&self, image: JsValue) -> Result<Float32Array, JsValue> {
+        (|| -> Result<Float32Array, Error> {
+            let img = read_image(&image, &self.sdk, "image")?;
+            let face = self.sdk.largest_face(&img, &AnalyzeOptions::default(), "image")?;
+            let v = face.embedding.ok_or_else(|| Error::no_face("the face could not be embedded"))?;
+            Ok(Float32Array::from(&v[..]))
+        })()
+        .map_err(to_js)
+    }
+
+    /// Cosine similarity of two embeddings (`Float32Array`, `Float64Array` or arrays of numbers),
+    /// as the number a scan record's `compare_similarity` shows (the shortest form of the f32).
+    pub fn similarity(&self, a: JsValue, b: JsValue) -> Result<f64, JsValue> {
+        (|| -> Result<f64, Error> {
+            let s = crate::similarity(&floats(&a, "a")?, &floats(&b, "b")?)?;
+            Ok(s.to_string().parse::<f64>().unwrap_or(f64::from(s)))
+        })()
+        .map_err(to_js)
+    }
+}
+
+impl WasmLikeness {
+    fn load(models: &JsValue, liveness: &JsValue) -> Result<WasmLikeness, Error> {
+        let liveness = match liveness.as_bool() {
+            Some(b) => b,
+            None if liveness.is_undefined() || liveness.is_null() => false,
+            None => return Err(Error::invalid_argument("liveness must be a boolean")),
+        };
+        if !models.is_object() || models.is_array() {
+            return Err(Error::invalid_argument(
+                "models must be an object (or Map) of model bytes keyed by manifest name, e.g. { fr_detect: Uint8Array, ... }",
+            ));
+        }
+        let map = models.dyn_ref::<js_sys::Map>();
+        let mut bytes: HashMap<ModelKind, Vec<u8>> = HashMap::new();
+        for &kind in required(liveness) {
+            let key = JsValue::from_str(kind.name());
+            let value = match map {
+                Some(m) => m.get(&key),
+                None => Reflect::get(models, &key).map_err(|_| Error::invalid_argument("models could not be read"))?,
+            };
+            if value.is_undefined() || value.is_null() {
+                continue; // the core reports the missing model as MODEL_INVALID
+            }
+            let b = byte_vec(&value)
+                .ok_or_else(|| Error::invalid_argument(format!("models.{} must be a Uint8Array or ArrayBuffer", kind.name())))?;
+            bytes.insert(kind, b);
+        }
+        let sdk = crate::Likeness::from_bytes(|kind| bytes.remove(&kind), liveness)?;
+        Ok(WasmLikeness { sdk })
+    }
+
+    fn try_analyze(&self, image: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+        let opts = analyze_options(options)?;
+        let img = read_image(image, &self.sdk, "image")?;
+        to_object(&self.sdk.analyze(&img, &opts)?)
+    }
+}
+
+fn required(liveness: bool) -> &'static [ModelKind] {
+    if liveness {
+        &[ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::Liveness]
+    } else {
+        &[ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye]
+    }
+}
+
+/// The core error as a JS `Error` with `code` (and `name = 'LikenessError'`).
+fn to_js(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("LikenessError");
+    // Setting a property on a fresh Error object cannot fail; ignore the impossible case.
+    let _ = Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code.as_str()));
+    err.into()
+}
+
+/// Serialises through JSON so the object is exactly what the CLI prints.
+fn to_object<T: Serialize>(value: &T) -> Result<JsValue, Error> {
+    let text = serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::Internal, format!("serialising the result: {e}")))?;
+    JSON::parse(&text).map_err(|_| Error::new(ErrorCode::Internal, "the result is not valid JSON"))
+}
+
+/// Copies encoded or raw bytes out of a `Uint8Array`, `ArrayBuffer` or other `ArrayBufferView`.
+fn byte_vec(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(a) = value.dyn_ref::<Uint8Array>() {
+        return Some(a.to_vec());
+    }
+    if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
+        // A detached (transferred) buffer has length 0, and `new Uint8Array` on it would throw.
+        if b.byte_length() == 0 {
+            return Some(Vec::new());
+        }
+        return Some(Uint8Array::new(b).to_vec());
+    }
+    if ArrayBuffer::is_view(value) {
+        // Uint8ClampedArray, DataView, other typed arrays: their bytes, as a view would give them.
+        let buffer = Reflect::get(value, &"buffer".into()).ok()?.dyn_into::<ArrayBuffer>().ok()?;
+        let offset = Reflect::get(value, &"byteOffset".into()).ok()?.as_f64()?;
+        let length = Reflect::get(value, &"byteLength".into()).ok()?.as_f64()?;
+        return Some(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32).to_vec());
+    }
+    None
+}
+
+/// An image argument: encoded bytes, or an `ImageData`-like `{ width, height, data }` of RGBA.
+fn read_image(value: &JsValue, sdk: &crate::Likeness, what: &str) -> Result<RgbImage, Error> {
+    if let Some(bytes) = byte_vec(value) {
+        return decode(&bytes, &sdk.limits);
+    }
+    if value.is_object() && !value.is_array() {
+        let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let (w, h, data) = (get("width"), get("height"), get("data"));
+        if !w.is_undefined() && !h.is_undefined() && !data.is_undefined() {
+            return rgba_image(&w, &h, &data, sdk);
+        }
+    }
+    Err(Error::invalid_argument(format!(
+        "{what} must be encoded image bytes (Uint8Array or ArrayBuffer) or an ImageData-like {{ width, height, data }}"
+    )))
+}
+
+fn rgba_image(width: &JsValue, height: &JsValue, rgba: &JsValue, sdk: &crate::Likeness) -> Result<RgbImage, Error> {
+    let width = dimension(width, "width")?;
+    let height = dimension(height, "height")?;
+    let data = byte_vec(rgba)
+        .ok_or_else(|| Error::invalid_argument("rgba must be a Uint8Array, Uint8ClampedArray or ArrayBuffer of RGBA pixels"))?;
+    from_rgba(width, height, &data, &sdk.limits)
+}
+
+fn dimension(v: &JsValue, name: &str) -> Result<u32, Error> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n) => Ok(n as u32),
+        _ => Err(Error::invalid_argument(format!("{name} must be a non-negative integer"))),
+    }
+}
+
+fn floats(v: &JsValue, name: &str) -> Result<Vec<f32>, Error> {
+    if let Some(a) = v.dyn_ref::<Float32Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(a.to_vec().into_iter().map(|x| x as f32).collect());
+    }
+    if let Some(a) = v.dyn_ref::<Array>() {
+        return a
+            .iter()
+            .map(|x| x.as_f64().map(|f| f as f32))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| Error::invalid_argument(format!("{name} must contain only numbers")));
+    }
+    Err(Error::invalid_argument(format!("{name} must be a Float32Array or an array of numbers")))
+}
+
+/// The own enumerable keys of an options object (`undefined`/`null` = no options), each checked
+/// against `known` so a misspelt option is an error instead of being silently ignored.
+fn option_entries(options: &JsValue, known: &[&str]) -> Result<Vec<(String, JsValue)>, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(Vec::new());
+    }
+    if !options.is_object() || options.is_array() || options.is_function() {
+        return Err(Error::invalid_argument("options must be an object"));
+    }
+    let obj: &Object = options.unchecked_ref();
+    let mut out = Vec::new();
+    for key in Object::keys(obj).iter() {
+        let name = key.as_string().unwrap_or_default();
+        if !known.contains(&name.as_str()) {
+            return Err(Error::invalid_argument(format!("unknown option {name:?} (known: {})", known.join(", "))));
+        }
+        let value = Reflect::get(obj, &key).map_err(|_| Error::invalid_argument(format!("option {name} could not be read")))?;
+        if !value.is_undefined() {
+            out.push((name, value));
+        }
+    }
+    Ok(out)
+}
+
+fn boolean(v: &JsValue, name: &str) -> Result<bool, Error> {
+    v.as_bool().ok_or_else(|| Error::invalid_argument(format!("{name} must be a boolean")))
+}
+
+fn string(v: &JsValue, name: &str) -> Result<String, Error> {
+    v.as_string().ok_or_else(|| Error::invalid_argument(format!("{name} must be a string")))
+}
+
+fn analyze_options(options: &JsValue) -> Result<AnalyzeOptions, Error> {
+    let mut opts = AnalyzeOptions::default();
+    for (name, v) in option_entries(options, &["limit", "detProbThreshold", "embedding", "liveness"])? {
+        match name.as_str() {
+            "limit" if v.is_null() => opts.detect.limit = None,
+            "limit" => match v.as_f64() {
+                Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= u32::MAX as f64 => opts.detect.limit = Some(n as usize),
+                _ => return Err(Error::invalid_argument("limit must be a positive integer (or null for no limit)")),
+            },
+            "detProbThreshold" => {
+                opts.detect.det_prob_threshold = v
+                    .as_f64()
+                    .map(|t| t as f32)
+                    .ok_or_else(|| Error::invalid_argument("detProbThreshold must be a number in [0, 1]"))?
+            }
+            "embedding" => opts.embedding = boolean(&v, "embedding")?,
+            "liveness" => opts.liveness = boolean(&v, "liveness")?,
+            _ => {}
+        }
+    }
+    opts.detect.validate()?;
+    Ok(opts)
+}
+
+fn compare_options(options: &JsValue) -> Result<CompareOptions, Error> {
+    let mut opts = CompareOptions::default();
+    for (name, v) in option_entries(options, &["threshold", "reference", "channel", "includeEmbeddings"])? {
+        match name.as_str() {
+            "threshold" => {
+                opts.threshold = if let Some(s) = v.as_string() {
+                    s.parse::<Threshold>()?
+                } else if let Some(t) = v.as_f64() {
+                    if !(-1.0..=1.0).contains(&t) {
+                        return Err(Error::invalid_argument(format!("threshold must be in [-1, 1], got {t}")));
+                    }
+                    Threshold::Value(t as f32)
+                } else {
+                    return Err(Error::invalid_argument("threshold must be 'strict', 'medium', 'low' or a number in [-1, 1]"));
+                }
+            }
+            "reference" if v.is_null() => opts.reference = None,
+            "reference" => opts.reference = Some(string(&v, "reference")?),
+            "channel" => opts.channel = string(&v, "channel")?,
+            "includeEmbeddings" => opts.include_embeddings = boolean(&v, "includeEmbeddings")?,
+            _ => {}
+        }
+    }
+    Ok(opts)
+}
