@@ -4,13 +4,17 @@
 //! and ours (one fused op) — optimises both for a fixed input shape, checks the
 //! outputs agree on a deterministic pseudo-random input, then runs 10 warm-ups
 //! and 20 timed runs of each (timed runs interleaved stock/fused so machine noise
-//! hits both alike) and prints the medians.
+//! hits both alike) and prints the medians. With `PRELU_PROFILE=1` in the
+//! environment it also prints the mean time per op type for both plans; with
+//! `PRELU_SHAPES=1` the input and slope shapes of every fused node (the layout
+//! tract's optimiser chose).
 //!
 //! ```text
 //! cargo run --release --example prelu_bench -- models/fr_feature.onnx 1,3,112,112
 //! node --experimental-wasi-unstable-preview1 bench/wasi_run.mjs \
 //!     target-wasi/.../prelu_bench.wasm models/fr_feature.onnx 1,3,112,112
 //! ```
+//! `bench/prelu.sh` builds both and runs both models; results in `bench/prelu.md`.
 
 // The module is compiled straight into the example so that it stays `pub(crate)`
 // in the library.
@@ -36,7 +40,11 @@ fn pseudo_random(len: usize, mut seed: u32) -> Vec<f32> {
         .collect()
 }
 
-fn load(onnx: &tract_onnx::Onnx, path: &str, shape: &[usize]) -> TractResult<Arc<TypedRunnableModel>> {
+fn load(
+    onnx: &tract_onnx::Onnx,
+    path: &str,
+    shape: &[usize],
+) -> TractResult<Arc<TypedRunnableModel>> {
     onnx.model_for_path(path)?
         .with_input_fact(0, f32::fact(shape).into())?
         .into_optimized()?
@@ -48,7 +56,43 @@ fn count_ops(plan: &TypedRunnableModel) -> String {
     for n in plan.model().nodes() {
         *counts.entry(n.op.name().to_string()).or_default() += 1;
     }
-    counts.iter().map(|(k, v)| format!("{k}x{v}")).collect::<Vec<_>>().join(" ")
+    counts
+        .iter()
+        .map(|(k, v)| format!("{k}x{v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Time per op type (ms), summed over `runs` runs after a warm-up, for one plan.
+fn profile(plan: &Arc<TypedRunnableModel>, input: &Tensor, runs: usize) -> TractResult<String> {
+    use std::collections::HashMap;
+    use tract_onnx::tract_core::plan::{eval, SimpleState};
+    let mut per_op = HashMap::<String, Duration>::new();
+    let mut state = SimpleState::new(plan)?;
+    for r in 0..WARMUPS + runs {
+        let timed = r >= WARMUPS;
+        state.run_plan_with_eval(
+            tvec!(input.clone().into_tvalue()),
+            |ctx, st, node, inputs| {
+                let t = Instant::now();
+                let out = eval(ctx, st, node, inputs);
+                if timed {
+                    *per_op.entry(node.op.name().to_string()).or_default() += t.elapsed();
+                }
+                out
+            },
+        )?;
+    }
+    let mut v: Vec<_> = per_op.into_iter().collect();
+    v.sort_by_key(|e| std::cmp::Reverse(e.1));
+    let total: f64 = v.iter().map(|(_, d)| d.as_secs_f64()).sum::<f64>() * 1e3 / runs as f64;
+    let items = v
+        .iter()
+        .filter(|(_, d)| d.as_secs_f64() * 1e3 / runs as f64 >= 0.05)
+        .map(|(k, d)| format!("{k} {:.2}", d.as_secs_f64() * 1e3 / runs as f64))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(format!("{total:.2} ms/run: {items}"))
 }
 
 fn median(mut v: Vec<Duration>) -> f64 {
@@ -64,7 +108,10 @@ fn median(mut v: Vec<Duration>) -> f64 {
 
 fn main() -> TractResult<()> {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).map(String::as_str).unwrap_or("models/fr_feature.onnx");
+    let path = args
+        .get(1)
+        .map(String::as_str)
+        .unwrap_or("models/fr_feature.onnx");
     let shape: Vec<usize> = args
         .get(2)
         .map(String::as_str)
@@ -90,7 +137,10 @@ fn main() -> TractResult<()> {
     let (_, b) = run(&fused)?;
     let mut max_diff = 0f32;
     for (a, b) in a.iter().zip(b.iter()) {
-        let (a, b) = (a.to_plain_array_view::<f32>()?, b.to_plain_array_view::<f32>()?);
+        let (a, b) = (
+            a.to_plain_array_view::<f32>()?,
+            b.to_plain_array_view::<f32>()?,
+        );
         for (x, y) in a.iter().zip(b.iter()) {
             max_diff = max_diff.max((x - y).abs());
         }
@@ -105,6 +155,24 @@ fn main() -> TractResult<()> {
     for _ in 0..RUNS {
         ts.push(run(&stock)?.0);
         tf.push(run(&fused)?.0);
+    }
+    if std::env::var_os("PRELU_SHAPES").is_some() {
+        for n in fused
+            .model()
+            .nodes()
+            .iter()
+            .filter(|n| n.op.name() == "PreluF32")
+        {
+            let facts = fused.model().node_input_facts(n.id)?;
+            println!(
+                "  {} x {:?} slope {:?}",
+                n.name, facts[0].shape, facts[1].shape
+            );
+        }
+    }
+    if std::env::var_os("PRELU_PROFILE").is_some() {
+        println!("stock  profile {}", profile(&stock, &input, RUNS)?);
+        println!("fused  profile {}", profile(&fused, &input, RUNS)?);
     }
     let (ms, mf) = (median(ts), median(tf));
     println!(
