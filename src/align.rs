@@ -25,7 +25,7 @@ pub fn similarity_transform(src: &[Point], dst: &[Point]) -> Result<Affine> {
         cross += px * qy - py * qx;
         norm += px * px + py * py;
     }
-    if !(norm > 1e-9) {
+    if norm.is_nan() || norm <= 1e-9 {
         return Err(Error::invalid_argument("landmarks are degenerate (all at one point)"));
     }
     let (a, b) = ((dot / norm) as f32, (cross / norm) as f32);

@@ -141,6 +141,7 @@ pub const THRESHOLD_STRICT: f32 = 0.45;
 pub const THRESHOLD_MEDIUM: f32 = 0.36;
 /// BBT: 0 of 700, 0 of 80; just above the worst BBT impostor (0.25).
 pub const THRESHOLD_LOW: f32 = 0.28;
+const _: () = assert!(THRESHOLD_STRICT > THRESHOLD_MEDIUM && THRESHOLD_MEDIUM > THRESHOLD_LOW);
 
 // ---- input limits (checked before allocating) ----
 pub const DEFAULT_MAX_ENCODED_BYTES: usize = 32 * 1024 * 1024;

@@ -26,7 +26,7 @@ pub fn embed(model: &Model, aligned: &Sampled) -> Result<Vec<f32>> {
 /// `v / |v|`, or `None` when the norm is zero or not finite.
 pub fn l2_normalize(mut v: Vec<f32>) -> Option<Vec<f32>> {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if !(norm > 0.0) || !norm.is_finite() {
+    if !norm.is_finite() || norm <= 0.0 {
         return None;
     }
     v.iter_mut().for_each(|x| *x /= norm);

@@ -80,7 +80,7 @@ pub fn landmark_crop(det: &Detection) -> Affine {
 /// mirror-symmetric (head pitch moved 4° between a photo and its mirror image); the average
 /// is, by construction, and it halves the landmark noise for one 2 ms model run.
 pub fn landmarks(model: &Model, img: &RgbImage, det: &Detection) -> Result<Landmarks68> {
-    if !(det.height() > 0.0) || !det.height().is_finite() {
+    if !det.height().is_finite() || det.height() <= 0.0 {
         return Err(Error::invalid_argument("face box has no height"));
     }
     let crop = landmark_crop(det);

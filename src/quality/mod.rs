@@ -84,7 +84,7 @@ pub fn face_quality(failed: &[Check]) -> f32 {
 pub fn mouth_opened(lm: &Landmarks68) -> f32 {
     let gap = [(61, 67), (62, 66), (63, 65)].iter().map(|&(a, b)| lm.get(a).distance(&lm.get(b))).sum::<f32>() / 3.0;
     let width = lm.get(60).distance(&lm.get(64));
-    if !(width > 0.0) {
+    if width.is_nan() || width <= 0.0 {
         return 0.0;
     }
     ((gap / width - MOUTH_OPEN_OFFSET) / MOUTH_OPEN_RANGE).clamp(0.0, 1.0)
