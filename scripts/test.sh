@@ -16,3 +16,9 @@ cargo build --release --lib --target wasm32-unknown-unknown
 
 log "wasm32 in real headless Chromium: the full pipeline against the goldens"
 bash "$ROOT/scripts/test_browser.sh"
+
+log "the npm package: build pkg/, strict TypeScript types, the API in headless Chromium"
+bash "$ROOT/scripts/test_js.sh"
+
+log "the demo page end to end (Playwright)"
+E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"

@@ -1,0 +1,256 @@
+// TypeScript declarations of the npm package `likeness` (hand-written; source: js/index.d.ts).
+// Checked in strict mode by scripts/check_types.sh against tests/types/usage.ts.
+
+/** The package version (the Rust crate's). */
+export declare const VERSION: string;
+
+/**
+ * Every error's `code`. The first seven are the core's stable codes (never renamed);
+ * `CLOSED` is the wrapper's own: a method was called after `close()`.
+ *
+ * - `INVALID_ARGUMENT`: a wrong argument type, an unknown option name or an out-of-range value
+ * - `IMAGE_DECODE_FAILED`: the bytes claim a supported format but cannot be decoded
+ * - `IMAGE_TOO_LARGE`: the encoded size, width, height or pixel count exceeds the limits
+ * - `UNSUPPORTED_FORMAT`: the bytes are not an image format the core decodes
+ * - `NO_FACE`: no face where one is required (compare, embed)
+ * - `MODEL_INVALID`: a model is missing, could not be fetched, or does not match the manifest's sha256
+ * - `INTERNAL`: should not happen (a failed inference, the core could not be loaded)
+ * - `CLOSED`: the instance was closed
+ */
+export type LikenessErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'IMAGE_DECODE_FAILED'
+  | 'IMAGE_TOO_LARGE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'NO_FACE'
+  | 'MODEL_INVALID'
+  | 'INTERNAL'
+  | 'CLOSED';
+
+export declare const ERROR_CODES: readonly LikenessErrorCode[];
+
+/** What every method throws or rejects with. */
+export declare class LikenessError extends Error {
+  constructor(code: LikenessErrorCode, message: string);
+  readonly name: 'LikenessError';
+  readonly code: LikenessErrorCode;
+}
+
+/** A point in image pixels (floats). */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The name of a failed quality check (README, "Quality checks"). */
+export type QualityCheck =
+  | 'too_small'
+  | 'too_dark'
+  | 'too_bright'
+  | 'blurred'
+  | 'eyes_closed'
+  | 'mouth_open'
+  | 'off_pose'
+  | 'occluded';
+
+/** One analysed face: the one face schema of the core (the CLI prints the same JSON). */
+export interface Face {
+  /** Box in image pixels (floats, not clipped: a face may leave the frame). */
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  /** Detector probability, 0–1. */
+  score: number;
+  /** 68 points, iBUG order. */
+  landmark_68: Point[];
+  /** Eye on the image's left, other eye, nose tip, mouth corner left, right. */
+  landmark_5: Point[];
+  /** Pixels between the eye centres. */
+  eye_dist: number;
+  /** Mean luma 0–255 over the face region. */
+  face_luminance: number;
+  /** 0–1 share of the face region covered by something else. */
+  face_occlusion: number;
+  /** Share of the 7 quality checks passed, 0–1. */
+  face_quality: number;
+  /** The failed checks. */
+  quality_checks: QualityCheck[];
+  /** 0–1; left = the subject's left eye (on the image's right). */
+  left_eye_closed: number;
+  right_eye_closed: number;
+  /** 0–1. */
+  mouth_opened: number;
+  /** Degrees: > 0 turned toward the image's right. */
+  yaw: number;
+  /** Degrees: > 0 looking up. */
+  pitch: number;
+  /** Degrees: > 0 rotated clockwise. */
+  roll: number;
+  /** Variance of the Laplacian over the face region. */
+  sharpness: number;
+  /** 0–1, only with `{ liveness: true }`. */
+  liveness?: number;
+  /** 512 floats, L2-normalised; absent with `{ embedding: false }` and in scan records (unless `includeEmbeddings`). */
+  embedding?: number[];
+}
+
+/** `analyze()`'s result: every face, largest first. */
+export interface Analysis {
+  width: number;
+  height: number;
+  faces: Face[];
+}
+
+/** The seed 004 scan record, exactly as the CLI's `compare` prints it. */
+export interface ScanRecord {
+  channel: string;
+  compare_result: 'Same person' | 'Different person';
+  compare_similarity: number;
+  /** ISO 8601, UTC. */
+  created: string;
+  /** The selfie's largest face. */
+  face1: Face;
+  /** The document's largest face. */
+  face2: Face;
+  /** UUID v4 made on the device (the backend's idempotency key). */
+  id: string;
+  reference: string | null;
+}
+
+/** The manifest names of the models. */
+export type ModelName = 'fr_detect' | 'fr_landmark' | 'fr_feature' | 'fr_eye' | 'fr_liveness';
+
+export type ModelBytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+export interface CreateOptions {
+  /** Where the models are served (a directory URL). Default: the package's `models/`. */
+  modelsUrl?: string | URL | undefined;
+  /** Model bytes by manifest name, instead of fetching them (a missing one is fetched). */
+  models?: Partial<Record<ModelName, ModelBytes>> | Map<ModelName, ModelBytes> | undefined;
+  /** Download progress in bytes (cached and given models count as loaded at once). */
+  onProgress?: ((loadedBytes: number, totalBytes: number) => void) | undefined;
+  /** Also load the liveness model (needed for `analyze(…, { liveness: true })`). Default false. */
+  liveness?: boolean | undefined;
+  /** Where `core/likeness_bg.wasm` is served. Default: next to `core/likeness.js`. */
+  wasmUrl?: string | URL | undefined;
+  /** Keep fetched models in the Cache API (the next create() does not touch the network). Default true. */
+  cache?: boolean | undefined;
+}
+
+export interface AnalyzeOptions {
+  /** At most this many faces (largest first); `null` = all. */
+  limit?: number | null | undefined;
+  /** Detector probability threshold, 0–1. Default 0.65. */
+  detProbThreshold?: number | undefined;
+  /** Compute each face's embedding. Default true. */
+  embedding?: boolean | undefined;
+  /** Compute each face's liveness (needs `create({ liveness: true })`). Default false. */
+  liveness?: boolean | undefined;
+}
+
+export type ThresholdPreset = 'strict' | 'medium' | 'low';
+
+export interface CompareOptions {
+  /** A preset or a cosine value in [-1, 1]. Default 'medium'. */
+  threshold?: ThresholdPreset | number | undefined;
+  /** The app's reference (e.g. an application number), copied into the record. */
+  reference?: string | null | undefined;
+  /** Default 'WEB'. */
+  channel?: string | undefined;
+  /** Keep both faces' embeddings in the record. Default false. */
+  includeEmbeddings?: boolean | undefined;
+}
+
+/** An `ImageData`, or anything shaped like one (RGBA, `width * height * 4` bytes). */
+export interface ImageDataLike {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray | Uint8Array;
+}
+
+/**
+ * An image: pixel sources (read through a canvas; a video's current frame), or an encoded image
+ * (JPEG, PNG, WebP, BMP, GIF, TIFF) as a Blob/File, bytes, or a base64 string / data URL.
+ */
+export type ImageSource =
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | HTMLVideoElement
+  | VideoFrame
+  | OffscreenCanvas
+  | ImageBitmap
+  | ImageData
+  | ImageDataLike
+  | Blob
+  | ArrayBuffer
+  | Uint8Array
+  | Uint8ClampedArray
+  | string;
+
+/** A 512-D embedding (what `embed()` returns), or plain numbers. */
+export type Embedding = Float32Array | Float64Array | readonly number[];
+
+/** What `Likeness` and the worker variant both offer. */
+export interface LikenessApi {
+  /** Whether the liveness model is loaded. */
+  readonly liveness: boolean;
+  /** Whether `close()` was called. */
+  readonly closed: boolean;
+  /** Every face of an image, largest first. */
+  analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Analysis>;
+  /** The scan record of the largest face of each image; rejects with NO_FACE when either has none. */
+  compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
+  /** The 512-D embedding of the largest face; rejects with NO_FACE when there is none. */
+  embed(source: ImageSource): Promise<Float32Array>;
+  /** Cosine similarity of two embeddings, in [-1, 1]. Throws INVALID_ARGUMENT on a length mismatch. */
+  similarity(a: Embedding, b: Embedding): number;
+  /** Frees the core (terminates the worker). Idempotent; later calls fail with CLOSED. */
+  close(): void;
+}
+
+/** The models manifest compiled into the core. */
+export interface Manifest {
+  models: Record<ModelName, { file: string; bytes: number; sha256: string; role: string; [key: string]: unknown }>;
+  [key: string]: unknown;
+}
+
+export declare class Likeness implements LikenessApi {
+  /** Not callable: use `Likeness.create()`. */
+  private constructor();
+  /** Loads the WebAssembly core and the models (fetched, sha256-checked, cached). */
+  static create(options?: CreateOptions): Promise<Likeness>;
+  /** The same API with the core in a Web Worker. */
+  static createWorker(options?: CreateOptions): Promise<LikenessWorker>;
+  /** The models manifest compiled into the core. */
+  static manifest(options?: { wasmUrl?: string | URL }): Promise<Manifest>;
+  readonly liveness: boolean;
+  readonly closed: boolean;
+  analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Analysis>;
+  compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
+  embed(source: ImageSource): Promise<Float32Array>;
+  similarity(a: Embedding, b: Embedding): number;
+  close(): void;
+}
+
+/**
+ * `Likeness.createWorker()`'s object: the core runs in worker.js. Element, canvas and video
+ * sources become ImageBitmaps that are transferred to the worker (not copied); the caller's own
+ * buffers (ImageData, bytes) are copied so they stay usable.
+ */
+export declare class LikenessWorker implements LikenessApi {
+  private constructor();
+  static create(options?: CreateOptions): Promise<LikenessWorker>;
+  readonly liveness: boolean;
+  readonly closed: boolean;
+  analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Analysis>;
+  compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
+  embed(source: ImageSource): Promise<Float32Array>;
+  similarity(a: Embedding, b: Embedding): number;
+  close(): void;
+}
+
+/** Cosine similarity computed in JavaScript, bit for bit as the core does (no instance needed). */
+export declare function similarity(a: Embedding, b: Embedding): number;
+
+export default Likeness;

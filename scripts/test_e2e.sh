@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Playwright test of the demo page (tests/e2e/demo.test.mjs): Debian's headless Chromium
+# (/usr/bin/chromium) drives www/ served from localhost with the built pkg/. playwright-core never
+# downloads a browser. Installs what is missing: playwright-core (npm, the root devDependency)
+# and Debian's chromium (when root). Builds the package first unless E2E_NO_BUILD=1.
+# Prints node's test summary and a plain `N passed, N failed` line.
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+if [ ! -f node_modules/playwright-core/package.json ]; then
+  log "installing playwright-core (npm)"
+  npm install --no-audit --no-fund --ignore-scripts
+fi
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing chromium (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "error: Chromium is needed at ${CHROMIUM:-/usr/bin/chromium}: apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
+  bash scripts/build_pkg.sh
+fi
+
+TAP="$(mktemp)"
+trap 'rm -f "$TAP"' EXIT
+status=0
+node --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$TAP" tests/e2e/demo.test.mjs || status=$?
+passed="$(awk '/^# pass /  { print $3 }' "$TAP")"
+failed="$(awk '/^# (fail|cancelled) / { n += $3 } END { print n + 0 }' "$TAP")"
+echo "${passed:-0} passed, ${failed:-0} failed"
+if [ "$status" = 0 ] && [ "${failed:-0}" != 0 ]; then status=1; fi
+exit "$status"

@@ -1,0 +1,100 @@
+// A small app using the package API (checked by scripts/check_types.sh with `tsc -p tests/types`
+// in strict mode; never run). The @ts-expect-error lines prove the declarations reject misuse.
+import {
+  Likeness,
+  LikenessError,
+  LikenessWorker,
+  ERROR_CODES,
+  VERSION,
+  similarity,
+  type Analysis,
+  type Face,
+  type LikenessApi,
+  type LikenessErrorCode,
+  type ScanRecord,
+} from 'likeness';
+
+export async function onboarding(selfieFile: File, documentImg: HTMLImageElement, video: HTMLVideoElement): Promise<string> {
+  const sdk = await Likeness.create({
+    modelsUrl: '/models/',
+    onProgress: (loaded: number, total: number) => console.log(`${((100 * loaded) / total).toFixed(0)}%`),
+    liveness: true,
+  });
+  const result: Analysis = await sdk.analyze(video, { limit: 1, detProbThreshold: 0.65, embedding: true, liveness: true });
+  for (const face of result.faces) {
+    const f: Face = face;
+    const failed: string[] = f.quality_checks;
+    console.log(f.x1, f.landmark_68.length, f.landmark_5[0]?.x, f.liveness ?? 'n/a', failed.join(','));
+  }
+  const scan: ScanRecord = await sdk.compare(selfieFile, documentImg, { threshold: 'medium', reference: '0002', channel: 'WEB' });
+  if (scan.compare_result === 'Same person') console.log(scan.compare_similarity, scan.id, scan.created);
+  const v: Float32Array = await sdk.embed(selfieFile);
+  const w = await sdk.embed(new Uint8Array(await selfieFile.arrayBuffer()));
+  const s: number = sdk.similarity(v, w);
+  console.log(s, similarity(v, Array.from(w)), VERSION);
+  sdk.close();
+  return scan.compare_result;
+}
+
+export async function sources(sdk: LikenessApi, canvas: HTMLCanvasElement, off: OffscreenCanvas, bitmap: ImageBitmap): Promise<number> {
+  const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+  const all = await Promise.all([
+    sdk.analyze(canvas),
+    sdk.analyze(off),
+    sdk.analyze(bitmap),
+    sdk.analyze(data),
+    sdk.analyze({ width: 2, height: 1, data: new Uint8ClampedArray(8) }),
+    sdk.analyze(new Blob([])),
+    sdk.analyze(new ArrayBuffer(8)),
+    sdk.analyze('data:image/png;base64,iVBORw0KGgo='),
+    sdk.analyze(canvas, { limit: null }),
+  ]);
+  return all.reduce((n, r) => n + r.faces.length, 0);
+}
+
+export async function worker(): Promise<void> {
+  const w: LikenessWorker = await Likeness.createWorker({ modelsUrl: new URL('/models/', location.href) });
+  const api: LikenessApi = w; // the same API
+  try {
+    await api.embed('not base64!');
+  } catch (e) {
+    if (e instanceof LikenessError) {
+      const code: LikenessErrorCode = e.code;
+      switch (code) {
+        case 'INVALID_ARGUMENT':
+        case 'IMAGE_DECODE_FAILED':
+        case 'IMAGE_TOO_LARGE':
+        case 'UNSUPPORTED_FORMAT':
+        case 'NO_FACE':
+        case 'MODEL_INVALID':
+        case 'INTERNAL':
+        case 'CLOSED':
+          break;
+        default: {
+          const never: never = code; // the union is exhaustive
+          throw new Error(never);
+        }
+      }
+    }
+  }
+  console.log(ERROR_CODES.length, w.closed, w.liveness);
+  w.close();
+}
+
+export async function misuse(sdk: Likeness): Promise<void> {
+  // @ts-expect-error: not a source
+  await sdk.analyze(42);
+  // @ts-expect-error: unknown option
+  await sdk.analyze(new Uint8Array(), { limt: 1 });
+  // @ts-expect-error: not a preset
+  await sdk.compare('', '', { threshold: 'loose' });
+  // @ts-expect-error: create() options are checked too
+  await Likeness.create({ modelsURL: '/models/' });
+  // @ts-expect-error: the constructor is private
+  new Likeness();
+  // @ts-expect-error: embeddings are numbers
+  sdk.similarity(['a'], [1]);
+  // @ts-expect-error: not a code
+  const bad: LikenessErrorCode = 'NOT_A_CODE';
+  console.log(bad);
+}
