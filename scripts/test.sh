@@ -22,3 +22,6 @@ bash "$ROOT/scripts/test_js.sh"
 
 log "the demo page end to end (Playwright)"
 E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
+
+log "the reference backend (server/): SQLite, then a throw-away PostgreSQL on loopback"
+bash "$ROOT/scripts/test_server.sh"
