@@ -2,6 +2,10 @@
 # The one command that runs every test (README: `npm test`; CI: `.ci/run`).
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+# Everything is also kept in a log, summed up in one closing `N passed, N failed` line.
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+exec > >(tee "$LOG") 2>&1
 ensure_wasm_target
 
 log "models: files match models/manifest.json"
@@ -25,3 +29,9 @@ E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
 
 log "the reference backend (server/): SQLite, then a throw-away PostgreSQL on loopback"
 bash "$ROOT/scripts/test_server.sh"
+
+# One closing line over every runner above: cargo's `test result:` lines and the browser
+# suites' own `N passed, N failed` lines.
+awk '/^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+     END { printf "%d passed, %d failed\n", p, f }' "$LOG"
