@@ -5,10 +5,7 @@
 # Installs typescript (the root package.json's devDependency) when it is missing.
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-if [ ! -x node_modules/.bin/tsc ]; then
-  log "installing typescript (npm)"
-  npm install --no-audit --no-fund --ignore-scripts
-fi
+ensure_npm_deps
 log "tsc -p tests/types ($(node_modules/.bin/tsc --version))"
 node_modules/.bin/tsc -p tests/types
 echo "types: ok"

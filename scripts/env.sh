@@ -15,3 +15,45 @@ ensure_wasm_target() {
     rustup target add wasm32-unknown-unknown
   fi
 }
+
+# Debian's Chromium and its driver (one version, /usr/bin), installed when missing and root.
+ensure_chromium() {
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing chromium and chromium-driver (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  else
+    echo "error: chromium and chromedriver are needed: apt-get install chromium chromium-driver" >&2
+    exit 1
+  fi
+}
+
+# The root package.json's devDependencies (playwright-core, typescript; never a browser).
+ensure_npm_deps() {
+  if [ -f "$ROOT/node_modules/playwright-core/package.json" ] && [ -x "$ROOT/node_modules/.bin/tsc" ]; then return; fi
+  log "installing the npm devDependencies"
+  (cd "$ROOT" && npm install --no-audit --no-fund --ignore-scripts)
+}
+
+# The wasm-bindgen CLI (and its test runner) of exactly Cargo.lock's wasm-bindgen version, in
+# $LIKENESS_TOOLS (default ~/.cache/likeness/tools), put first on PATH.
+ensure_wasm_bindgen() {
+  local tools="${LIKENESS_TOOLS:-$HOME/.cache/likeness/tools}" version
+  export PATH="$tools/bin:$PATH"
+  version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+  if [ -z "$version" ]; then
+    echo "error: no wasm-bindgen in Cargo.lock" >&2
+    exit 1
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$version" ] &&
+     command -v wasm-bindgen-test-runner >/dev/null; then
+    return
+  fi
+  log "installing wasm-bindgen-cli $version into $tools (a few minutes, once)"
+  # Not --locked: a version it pins is missing from the registry mirror. opt-level 1 halves the
+  # build; the CLI is not on a hot path. Its own target dir: no lock on the main one.
+  CARGO_TARGET_DIR="$tools/build" CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --no-default-features --force --root "$tools" wasm-bindgen-cli --version "$version"
+  rm -rf "$tools/build"
+}

@@ -7,20 +7,8 @@
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-if [ ! -f node_modules/playwright-core/package.json ] || [ ! -x node_modules/.bin/tsc ]; then
-  log "installing the npm devDependencies (playwright-core, typescript)"
-  npm install --no-audit --no-fund --ignore-scripts
-fi
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing chromium (Debian)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-  else
-    echo "error: Chromium is needed at ${CHROMIUM:-/usr/bin/chromium}: apt-get install chromium" >&2
-    exit 1
-  fi
-fi
+ensure_npm_deps
+ensure_chromium
 
 if [ "${JS_NO_BUILD:-0}" != 1 ]; then
   bash scripts/build_pkg.sh
