@@ -205,6 +205,8 @@ export interface LikenessApi {
   embed(source: ImageSource): Promise<Float32Array>;
   /** Cosine similarity of two embeddings, in [-1, 1]. Throws INVALID_ARGUMENT on a length mismatch. */
   similarity(a: Embedding, b: Embedding): number;
+  /** The scan outbox (same as the `openOutbox` export). */
+  openOutbox(options: OutboxOptions): Promise<Outbox>;
   /** Frees the core (terminates the worker). Idempotent; later calls fail with CLOSED. */
   close(): void;
 }
@@ -230,6 +232,7 @@ export declare class Likeness implements LikenessApi {
   compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
   embed(source: ImageSource): Promise<Float32Array>;
   similarity(a: Embedding, b: Embedding): number;
+  openOutbox(options: OutboxOptions): Promise<Outbox>;
   close(): void;
 }
 
@@ -247,8 +250,125 @@ export declare class LikenessWorker implements LikenessApi {
   compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
   embed(source: ImageSource): Promise<Float32Array>;
   similarity(a: Embedding, b: Embedding): number;
+  openOutbox(options: OutboxOptions): Promise<Outbox>;
   close(): void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The scan outbox (outbox.js): scan records posted to a seed 004 /v1/face-recognition backend.
+
+/** Every outbox error's `code`. */
+export type OutboxErrorCode = 'INVALID_ARGUMENT' | 'ID_CONFLICT' | 'STORAGE_FAILED' | 'CLOSED' | 'INTERNAL';
+
+export declare const OUTBOX_ERROR_CODES: readonly OutboxErrorCode[];
+
+/** What the outbox throws or rejects with. */
+export declare class OutboxError extends Error {
+  constructor(code: OutboxErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: 'OutboxError';
+  readonly code: OutboxErrorCode;
+}
+
+export interface OutboxOptions {
+  /** The backend; records are posted to `<baseUrl>/v1/face-recognition`. */
+  baseUrl: string | URL;
+  /** The bearer token, or a function giving it (asked again once after a 401). */
+  token?: (() => string | null | undefined | Promise<string | null | undefined>) | string | null | undefined;
+  /** Which outbox (its IndexedDB database is `likeness-outbox:<name>`). Default 'default'. */
+  name?: string | undefined;
+  /** First retry delay bound, ms (full jitter, doubled each attempt). Default 1000. */
+  baseDelayMs?: number | undefined;
+  /** Largest retry delay bound, ms. Default 300000. */
+  maxDelayMs?: number | undefined;
+  /** A request without an answer after this long is retried, ms. Default 30000. */
+  timeoutMs?: number | undefined;
+  /** The fetch to use. Default `globalThis.fetch`. */
+  fetch?: typeof fetch | undefined;
+  /** `false` serialises senders across tabs with an IndexedDB lease instead of Web Locks. */
+  locks?: boolean | undefined;
+}
+
+export interface OutboxPostOptions {
+  /** Send the faces' embeddings too. Default false: they are stripped. */
+  includeEmbeddings?: boolean | undefined;
+}
+
+/** The server's answer when it refused a record: its status and its error body (`{ code, message }` for the reference server). */
+export interface OutboxRefusal {
+  status: number;
+  body: unknown;
+}
+
+export type OutboxPostResult =
+  | { id: string; status: 'sent' }
+  | { id: string; status: 'queued' }
+  | { id: string; status: 'rejected'; error: OutboxRefusal };
+
+export interface OutboxPending {
+  id: string;
+  /** The record as it is sent (embeddings stripped unless asked for). */
+  record: Record<string, unknown>;
+  /** When post() stored it (ms since the epoch). */
+  queuedAt: number;
+  attempts: number;
+  /** When the next attempt is due (ms since the epoch; 0 = now). */
+  nextAttemptAt: number;
+  /** The last failure: `status` 0 for a network error. */
+  lastError: { status: number; message?: string; body?: unknown; at: number } | null;
+}
+
+export interface OutboxDeadLetter {
+  id: string;
+  record: Record<string, unknown>;
+  queuedAt: number;
+  attempts: number;
+  /** The HTTP status of the refusal (400, 401, 404, 409, 413, ...). */
+  status: number;
+  /** The server's error body (parsed JSON, else text). */
+  error: unknown;
+  failedAt: number;
+}
+
+export type OutboxEventType = 'queued' | 'sending' | 'sent' | 'retry' | 'dead' | 'discarded' | 'changed';
+
+export interface OutboxEvent {
+  type: OutboxEventType;
+  id?: string | undefined;
+  /** Records not yet acknowledged, after this event. */
+  pending: number;
+  /** Dead letters, after this event. */
+  dead: number;
+  /** The HTTP status (0 = network error) of 'sent', 'retry' and 'dead'. */
+  status?: number | undefined;
+  error?: unknown;
+  /** 'retry': the delay before the next attempt. */
+  retryInMs?: number | undefined;
+}
+
+export declare class Outbox {
+  private constructor();
+  readonly name: string;
+  readonly closed: boolean;
+  /** 'web-locks' or 'lease': how one sender at a time is ensured across tabs. */
+  readonly coordination: 'web-locks' | 'lease';
+  /** Stores the record in IndexedDB, then tries to send it. Rejects with INVALID_ARGUMENT when `scan.id` is not a UUID. */
+  post(scan: ScanRecord | (Record<string, unknown> & { id: string }), options?: OutboxPostOptions): Promise<OutboxPostResult>;
+  /** The records not yet acknowledged, oldest first. */
+  pending(): Promise<OutboxPending[]>;
+  /** The records the server refused for good, oldest first. */
+  deadLetters(): Promise<OutboxDeadLetter[]>;
+  /** Removes a record (dead letter or pending) for good; resolves whether there was one. */
+  discard(id: string): Promise<boolean>;
+  /** Retries every pending record now; resolves when this tab's send round ends. */
+  flush(): Promise<void>;
+  /** Progress events; returns the function that unsubscribes. */
+  onChange(cb: (event: OutboxEvent) => void): () => void;
+  /** Stops sending in this tab; the records stay stored. Idempotent. */
+  close(): void;
+}
+
+/** Opens the outbox and resumes the records a previous page left pending. */
+export declare function openOutbox(options: OutboxOptions): Promise<Outbox>;
 
 /** Cosine similarity computed in JavaScript, bit for bit as the core does (no instance needed). */
 export declare function similarity(a: Embedding, b: Embedding): number;

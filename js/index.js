@@ -15,6 +15,9 @@
 // `Likeness.createWorker()` runs the same core in a Web Worker (worker.js) behind the same API.
 
 import initCore, { Likeness as Core } from './core/likeness.js';
+import { openOutbox } from './outbox.js';
+
+export { openOutbox, Outbox, OutboxError, OUTBOX_ERROR_CODES } from './outbox.js';
 
 /** The package version (the Rust crate's). Replaced by scripts/build_pkg.sh. */
 export const VERSION = '__LIKENESS_VERSION__';
@@ -599,6 +602,15 @@ export class Likeness {
     return guard(() => core.similarity(a, b));
   }
 
+  /**
+   * Opens the scan outbox (js/outbox.js): records posted to a /v1/face-recognition backend,
+   * stored in IndexedDB first and delivered exactly once. Same as the `openOutbox` export; it
+   * does not use the core, so it works after close() too.
+   */
+  openOutbox(options) {
+    return openOutbox(options);
+  }
+
   /** Frees the core's memory. Idempotent; every later call fails with code CLOSED. */
   close() {
     if (this.#core !== null) {
@@ -759,6 +771,11 @@ export class LikenessWorker {
   similarity(a, b) {
     this.#live();
     return similarity(a, b);
+  }
+
+  /** The scan outbox, as on Likeness (it runs on this thread, not in the worker). */
+  openOutbox(options) {
+    return openOutbox(options);
   }
 
   /** Terminates the worker (its memory goes with it); pending calls reject with CLOSED. */

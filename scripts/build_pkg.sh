@@ -4,6 +4,7 @@
 #   pkg/package.json            name, version (Cargo.toml's), ESM entry points, exports, files
 #   pkg/index.js, index.d.ts    the public API and its TypeScript declarations (from js/)
 #   pkg/worker.js               the Web Worker entry of Likeness.createWorker() (from js/)
+#   pkg/outbox.js               the scan outbox (openOutbox), imported by index.js (from js/)
 #   pkg/core/likeness.js        wasm-bindgen --target web glue of the Rust crate
 #   pkg/core/likeness_bg.wasm   the crate, release, +simd128 (.cargo/config.toml), no name/producers sections
 #   pkg/models/                 the models of models/manifest.json and the manifest
@@ -18,22 +19,7 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 ensure_wasm_target
 
-TOOLS="${LIKENESS_TOOLS:-$HOME/.cache/likeness/tools}"
-export PATH="$TOOLS/bin:$PATH"
-
-# The wasm-bindgen CLI must be the very version of the wasm-bindgen crate in Cargo.lock.
-WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
-if [ -z "$WB_VERSION" ]; then
-  echo "error: no wasm-bindgen in Cargo.lock" >&2
-  exit 1
-fi
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
-  log "installing wasm-bindgen-cli $WB_VERSION into $TOOLS (a few minutes, once)"
-  # Not --locked: a version it pins is missing from the registry mirror (see scripts/test_browser.sh).
-  CARGO_TARGET_DIR="$TOOLS/build" CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install --no-default-features --force --root "$TOOLS" wasm-bindgen-cli --version "$WB_VERSION"
-  rm -rf "$TOOLS/build"
-fi
+ensure_wasm_bindgen
 
 log "cargo build --release --lib --target wasm32-unknown-unknown (+simd128)"
 # The cdylib's path comes from cargo's own report: target/.../release/likeness.wasm is also the
@@ -59,14 +45,14 @@ STAGE="$ROOT/target/pkg-staging"
 rm -rf "$STAGE"
 mkdir -p "$STAGE/core" "$STAGE/models"
 
-log "wasm-bindgen $WB_VERSION --target web -> pkg/core"
+log "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}') --target web -> pkg/core"
 wasm-bindgen --target web --remove-name-section --remove-producers-section \
   --out-dir "$STAGE/core" --out-name likeness "$WASM"
 
 
 VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 sed "s/__LIKENESS_VERSION__/$VERSION/" js/index.js >"$STAGE/index.js"
-cp js/index.d.ts js/worker.js "$STAGE/"
+cp js/index.d.ts js/worker.js js/outbox.js "$STAGE/"
 [ -f js/README.md ] && cp js/README.md "$STAGE/README.md"
 
 # The models the manifest lists (fr_pose, a measurement-only model, is not shipped) + the manifest.
@@ -95,7 +81,7 @@ node -e '
       "./worker": "./worker.js",
       "./models/*": "./models/*",
     },
-    files: ["index.js", "index.d.ts", "worker.js", "core/", "models/"],
+    files: ["index.js", "index.d.ts", "worker.js", "outbox.js", "core/", "models/"],
     sideEffects: false,
     keywords: ["face", "face-recognition", "face-detection", "kyc", "webassembly", "wasm", "liveness"],
   };

@@ -30,6 +30,9 @@ E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
 log "the reference backend (server/): SQLite, then a throw-away PostgreSQL on loopback"
 bash "$ROOT/scripts/test_server.sh"
 
+log "the scan outbox end to end: 50 scans through a down, flaky backend and a page reload"
+bash "$ROOT/scripts/test_outbox.sh"
+
 # One closing line over every runner above: cargo's `test result:` lines and the browser
 # suites' own `N passed, N failed` lines.
 awk '/^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

@@ -51,7 +51,7 @@ fn cors_layer(cors: &Cors) -> Result<CorsLayer, String> {
         .allow_origin(origins)
         .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers([header::LOCATION])
+        .expose_headers([header::LOCATION, header::RETRY_AFTER])
         .max_age(Duration::from_secs(600)))
 }
 

@@ -7,6 +7,15 @@ import {
   ERROR_CODES,
   VERSION,
   similarity,
+  openOutbox,
+  OutboxError,
+  OUTBOX_ERROR_CODES,
+  type Outbox,
+  type OutboxDeadLetter,
+  type OutboxErrorCode,
+  type OutboxEvent,
+  type OutboxPending,
+  type OutboxPostResult,
   type Analysis,
   type Face,
   type LikenessApi,
@@ -97,4 +106,30 @@ export async function misuse(sdk: Likeness): Promise<void> {
   // @ts-expect-error: not a code
   const bad: LikenessErrorCode = 'NOT_A_CODE';
   console.log(bad);
+}
+
+export async function outboxUsage(sdk: Likeness, scan: ScanRecord): Promise<number> {
+  const outbox: Outbox = await sdk.openOutbox({ baseUrl: 'https://kyc.example.com', token: async () => 'token' });
+  const other = await openOutbox({ baseUrl: new URL('https://kyc.example.com'), token: 'static', name: 'b', maxDelayMs: 60_000 });
+  const stop = outbox.onChange((e: OutboxEvent) => console.log(e.type, e.pending, e.dead, e.id));
+  const r: OutboxPostResult = await outbox.post(scan, { includeEmbeddings: false });
+  if (r.status === 'rejected') console.log(r.error.status, r.error.body);
+  const pending: OutboxPending[] = await outbox.pending();
+  const dead: OutboxDeadLetter[] = await outbox.deadLetters();
+  await outbox.flush();
+  stop();
+  try {
+    // @ts-expect-error: unknown post option
+    await outbox.post(scan, { embeddings: true });
+  } catch (e) {
+    if (e instanceof OutboxError) {
+      const code: OutboxErrorCode = e.code;
+      console.log(code, OUTBOX_ERROR_CODES.includes(code));
+    }
+  }
+  // @ts-expect-error: baseUrl is required
+  await openOutbox({ token: 'x' });
+  outbox.close();
+  other.close();
+  return pending.length + dead.length;
 }
