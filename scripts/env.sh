@@ -57,3 +57,18 @@ ensure_wasm_bindgen() {
     cargo install --no-default-features --force --root "$tools" wasm-bindgen-cli --version "$version"
   rm -rf "$tools/build"
 }
+
+# Runs node's test runner on FILE, prints its spec output and a plain `N passed, N failed` line
+# (cancelled tests count as failed), and returns non-zero on any failure.
+run_node_tests() {
+  local tap status=0 passed failed
+  tap="$(mktemp)"
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" "$1" || status=$?
+  passed="$(awk '/^# pass /  { print $3 }' "$tap")"
+  failed="$(awk '/^# (fail|cancelled) / { n += $3 } END { print n + 0 }' "$tap")"
+  rm -f "$tap"
+  echo "${passed:-0} passed, ${failed:-0} failed"
+  if [ "$status" = 0 ] && [ "${failed:-0}" != 0 ]; then status=1; fi
+  return "$status"
+}

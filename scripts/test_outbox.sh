@@ -17,13 +17,4 @@ if [ "${OUTBOX_NO_BUILD:-0}" != 1 ]; then
 fi
 export LIKENESS_SERVER_BIN="${LIKENESS_SERVER_BIN:-$CARGO_TARGET_DIR/release/likeness-server}"
 
-TAP="$(mktemp)"
-trap 'rm -f "$TAP"' EXIT
-status=0
-node --test --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$TAP" tests/e2e/outbox.test.mjs || status=$?
-passed="$(awk '/^# pass /  { print $3 }' "$TAP")"
-failed="$(awk '/^# (fail|cancelled) / { n += $3 } END { print n + 0 }' "$TAP")"
-echo "${passed:-0} passed, ${failed:-0} failed"
-if [ "$status" = 0 ] && [ "${failed:-0}" != 0 ]; then status=1; fi
-exit "$status"
+run_node_tests tests/e2e/outbox.test.mjs
