@@ -4,7 +4,7 @@
 // Served from the repo root (bench/web/run.mjs does that), so the absolute paths below resolve:
 //   /pkg/index.js, /pkg/models/         the built npm package (scripts/build_pkg.sh)
 //   /models/*.onnx                      the repo's models, for onnxruntime-web
-//   /node_modules/...                   onnxruntime-web, @vladmandic/face-api, tfjs wasm binaries
+//   /bench/web/node_modules/...                onnxruntime-web, @vladmandic/face-api, tfjs wasm binaries
 //   /tests/fixtures/golden/obama_640x480.png (+ .json)   the photo (640x480, one face)
 //
 // ?run=likeness|ort|faceapi runs one section (the driver loads the page once per section so they
@@ -16,9 +16,9 @@ const RUNS = Number(params.get('runs') ?? 20);
 const WARMUP = Number(params.get('warmup') ?? 10);
 const PKG = params.get('pkg') ?? '/pkg/index.js';
 const PKG_MODELS = params.get('pkgModels') ?? '/pkg/models/';
-const ORT_DIST = '/node_modules/onnxruntime-web/dist/';
-const FACEAPI = '/node_modules/@vladmandic/face-api/';
-const TFJS_WASM_DIST = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
+const ORT_DIST = '/bench/web/node_modules/onnxruntime-web/dist/';
+const FACEAPI = '/bench/web/node_modules/@vladmandic/face-api/';
+const TFJS_WASM_DIST = '/bench/web/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
 const PHOTO = '/tests/fixtures/golden/obama_640x480.png';
 const PHOTO_JSON = '/tests/fixtures/golden/obama_640x480.json';
 
