@@ -217,7 +217,7 @@ export interface Manifest {
   [key: string]: unknown;
 }
 
-export declare class Likeness implements LikenessApi {
+export declare class Likeness {
   /** Not callable: use `Likeness.create()`. */
   private constructor();
   /** Loads the WebAssembly core and the models (fetched, sha256-checked, cached). */
@@ -226,33 +226,21 @@ export declare class Likeness implements LikenessApi {
   static createWorker(options?: CreateOptions): Promise<LikenessWorker>;
   /** The models manifest compiled into the core. */
   static manifest(options?: { wasmUrl?: string | URL }): Promise<Manifest>;
-  readonly liveness: boolean;
-  readonly closed: boolean;
-  analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Analysis>;
-  compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
-  embed(source: ImageSource): Promise<Float32Array>;
-  similarity(a: Embedding, b: Embedding): number;
-  openOutbox(options: OutboxOptions): Promise<Outbox>;
-  close(): void;
 }
+/** The instance API (declaration merging: the members are `LikenessApi`'s). */
+export interface Likeness extends LikenessApi {}
 
 /**
  * `Likeness.createWorker()`'s object: the core runs in worker.js. Element, canvas and video
  * sources become ImageBitmaps that are transferred to the worker (not copied); the caller's own
  * buffers (ImageData, bytes) are copied so they stay usable.
  */
-export declare class LikenessWorker implements LikenessApi {
+export declare class LikenessWorker {
   private constructor();
   static create(options?: CreateOptions): Promise<LikenessWorker>;
-  readonly liveness: boolean;
-  readonly closed: boolean;
-  analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Analysis>;
-  compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
-  embed(source: ImageSource): Promise<Float32Array>;
-  similarity(a: Embedding, b: Embedding): number;
-  openOutbox(options: OutboxOptions): Promise<Outbox>;
-  close(): void;
 }
+/** The instance API (declaration merging: the members are `LikenessApi`'s). */
+export interface LikenessWorker extends LikenessApi {}
 
 // ---------------------------------------------------------------------------------------------
 // The scan outbox (outbox.js): scan records posted to a seed 004 /v1/face-recognition backend.

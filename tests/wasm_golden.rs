@@ -150,48 +150,44 @@ fn the_fixture_list_is_the_shared_one() {
     assert_eq!(names, FIXTURES.to_vec());
 }
 
-#[wasm_bindgen_test]
-fn rust_api_in_the_browser_matches_the_onnxruntime_reference() {
-    let opts = AnalyzeOptions { liveness: true, ..Default::default() };
+/// Analyses every fixture with `analyze` and compares it with its golden file.
+fn check_every_fixture(label: &str, mut analyze: impl FnMut(&str, &[u8]) -> Analysis) {
     let (mut problems, mut faces) = (Vec::new(), 0);
-    SDK.with(|sdk| {
-        for (name, png, json) in FILES {
-            let gold: Golden = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
-            let t = now();
-            let img = decode(png, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!((img.width(), img.height()), (gold.width, gold.height), "{name}");
-            let ours = sdk.analyze(&img, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-            console_log!("Rust API: {name} ({} faces) decode + analyze in {:.0} ms", ours.faces.len(), now() - t);
-            if ours.faces.len() == gold.faces.len() {
-                faces += ours.faces.len();
-            }
-            problems.extend(compare_faces(&gold, &ours.faces));
+    for (name, png, json) in FILES {
+        let gold: Golden = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
+        let t = now();
+        let ours = analyze(name, png);
+        console_log!("{label}: {name} ({} faces) in {:.0} ms", ours.faces.len(), now() - t);
+        assert_eq!((ours.width, ours.height), (gold.width, gold.height), "{name}");
+        if ours.faces.len() == gold.faces.len() {
+            faces += ours.faces.len();
         }
-    });
+        problems.extend(compare_faces(&gold, &ours.faces));
+    }
     assert!(faces >= 8, "too few faces compared: {faces}");
     finish(problems);
 }
 
 #[wasm_bindgen_test]
+fn rust_api_in_the_browser_matches_the_onnxruntime_reference() {
+    let opts = AnalyzeOptions { liveness: true, ..Default::default() };
+    SDK.with(|sdk| {
+        check_every_fixture("Rust API, decode + analyze", |name, png| {
+            let img = decode(png, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            sdk.analyze(&img, &opts).unwrap_or_else(|e| panic!("{name}: {e}"))
+        })
+    });
+}
+
+#[wasm_bindgen_test]
 fn js_class_matches_the_onnxruntime_reference() {
-    let (mut problems, mut faces) = (Vec::new(), 0);
     JS.with(|js| {
-        for (name, png, json) in FILES {
-            let gold: Golden = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
-            let t = now();
+        check_every_fixture("bindings, analyze", |name, png| {
             let result = call(js, "analyze", &[bytes(png), options(r#"{"liveness": true}"#)])
                 .unwrap_or_else(|e| panic!("{name}: {}", describe(&e)));
-            let ours: Analysis = from_js(&result);
-            console_log!("bindings: {name} analyze in {:.0} ms", now() - t);
-            assert_eq!((ours.width, ours.height), (gold.width, gold.height), "{name}");
-            if ours.faces.len() == gold.faces.len() {
-                faces += ours.faces.len();
-            }
-            problems.extend(compare_faces(&gold, &ours.faces));
-        }
+            from_js(&result)
+        })
     });
-    assert!(faces >= 8, "too few faces compared: {faces}");
-    finish(problems);
 }
 
 #[wasm_bindgen_test]
