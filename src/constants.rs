@@ -148,3 +148,21 @@ pub const DEFAULT_MAX_ENCODED_BYTES: usize = 32 * 1024 * 1024;
 pub const DEFAULT_MAX_WIDTH: u32 = 8192;
 pub const DEFAULT_MAX_HEIGHT: u32 = 8192;
 pub const DEFAULT_MAX_PIXELS: u64 = 40_000_000;
+
+// ---- face gallery (src/gallery, docs/gallery.md) ----
+/// Longest subject name, in characters (CompreFace stores subject names in a VARCHAR(255)).
+pub const SUBJECT_MAX_CHARS: usize = 255;
+/// `listFaces` page size when none is given (seed 001: "Default value is 20").
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+/// Largest `listFaces` page: a page is one response object; 1000 keeps it well under a megabyte.
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// `recognize` subjects per face when none is given (seed 001 `prediction_count`: default 1).
+pub const DEFAULT_PREDICTION_COUNT: usize = 1;
+/// `search` results when none is given, and the most it returns (seed 003 `topN`: 1, max 10).
+pub const DEFAULT_SEARCH_TOP_N: usize = 1;
+pub const MAX_SEARCH_TOP_N: usize = 10;
+/// The `format` and `version` of `export()` backups; `import()` reads this version.
+pub const BACKUP_FORMAT: &str = "likeness-gallery";
+pub const BACKUP_VERSION: u32 = 1;
+/// IndexedDB schema of the browser gallery (history and migrations: src/gallery/idb.rs).
+pub const GALLERY_SCHEMA_VERSION: u32 = 2;

@@ -22,6 +22,18 @@ pub enum ErrorCode {
     ModelInvalid,
     /// Inference failed on a valid model (should not happen; reported rather than panicking).
     Internal,
+    /// An image id or subject the gallery does not hold.
+    NotFound,
+    /// More than one face where exactly one is required (adding a face to the gallery).
+    MultipleFaces,
+    /// The browser refused to store more (IndexedDB `QuotaExceededError`); nothing was written.
+    StorageQuotaExceeded,
+    /// Opening the gallery needs a schema upgrade that another open tab is blocking.
+    StorageBlocked,
+    /// The stored gallery was written by a newer Likeness (its schema version is higher).
+    StorageVersion,
+    /// The store failed or is unreadable (IndexedDB error, corrupt file); nothing was written.
+    StorageFailed,
 }
 
 impl ErrorCode {
@@ -34,11 +46,17 @@ impl ErrorCode {
             ErrorCode::NoFace => "NO_FACE",
             ErrorCode::ModelInvalid => "MODEL_INVALID",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::MultipleFaces => "MULTIPLE_FACES",
+            ErrorCode::StorageQuotaExceeded => "STORAGE_QUOTA_EXCEEDED",
+            ErrorCode::StorageBlocked => "STORAGE_BLOCKED",
+            ErrorCode::StorageVersion => "STORAGE_VERSION",
+            ErrorCode::StorageFailed => "STORAGE_FAILED",
         }
     }
 
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 7] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::InvalidArgument,
         ErrorCode::ImageDecodeFailed,
         ErrorCode::ImageTooLarge,
@@ -46,6 +64,12 @@ impl ErrorCode {
         ErrorCode::NoFace,
         ErrorCode::ModelInvalid,
         ErrorCode::Internal,
+        ErrorCode::NotFound,
+        ErrorCode::MultipleFaces,
+        ErrorCode::StorageQuotaExceeded,
+        ErrorCode::StorageBlocked,
+        ErrorCode::StorageVersion,
+        ErrorCode::StorageFailed,
     ];
 }
 
@@ -74,6 +98,12 @@ impl Error {
     }
     pub fn model_invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ModelInvalid, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+    pub fn storage(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::StorageFailed, message)
     }
     /// A tract failure while running a model that loaded fine.
     pub(crate) fn inference(model: &str, err: impl fmt::Display) -> Self {

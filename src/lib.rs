@@ -24,6 +24,7 @@ pub mod detect;
 pub mod embed;
 pub mod error;
 pub mod face;
+pub mod gallery;
 pub mod landmarks;
 pub mod liveness;
 pub mod matching;
