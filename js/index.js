@@ -6,6 +6,7 @@
 //   const scan = await sdk.compare(selfie, documentPhoto, { threshold: 'medium', reference, channel: 'WEB' });
 //   const v = await sdk.embed(source);   // Float32Array(512) of the largest face, or NO_FACE
 //   sdk.similarity(a, b);                // cosine of two embeddings
+//   const gallery = await sdk.openGallery({ name: 'default' }); // IndexedDB face gallery (gallery.js)
 //   sdk.close();
 //
 // The WebAssembly core (core/likeness.js + core/likeness_bg.wasm, built by wasm-bindgen from the
@@ -14,17 +15,19 @@
 // everything rejects with a `LikenessError` (an `Error`) whose `code` is one of ERROR_CODES.
 // `Likeness.createWorker()` runs the same core in a Web Worker (worker.js) behind the same API.
 
-import initCore, { Likeness as Core } from './core/likeness.js';
+import initCore, { Likeness as Core, GalleryCore } from './core/likeness.js';
+import { openGallery } from './gallery.js';
 import { openOutbox } from './outbox.js';
 
 export { openOutbox, Outbox, OutboxError, OUTBOX_ERROR_CODES } from './outbox.js';
+export { Gallery } from './gallery.js';
 
 /** The package version (the Rust crate's). Replaced by scripts/build_pkg.sh. */
 export const VERSION = '__LIKENESS_VERSION__';
 
 /**
- * Every `code` an error can carry. The first seven are the core's stable codes; `CLOSED` is
- * the JavaScript wrapper's own: a method was called after `close()`.
+ * Every `code` an error can carry. All but the last are the core's stable codes (docs/errors.md);
+ * `CLOSED` is the JavaScript wrapper's own: a method was called after `close()`.
  */
 export const ERROR_CODES = Object.freeze([
   'INVALID_ARGUMENT',
@@ -34,6 +37,12 @@ export const ERROR_CODES = Object.freeze([
   'NO_FACE',
   'MODEL_INVALID',
   'INTERNAL',
+  'NOT_FOUND',
+  'MULTIPLE_FACES',
+  'STORAGE_QUOTA_EXCEEDED',
+  'STORAGE_BLOCKED',
+  'STORAGE_VERSION',
+  'STORAGE_FAILED',
   'CLOSED',
 ]);
 
@@ -611,6 +620,15 @@ export class Likeness {
     return openOutbox(options);
   }
 
+  /**
+   * Opens a face gallery kept in IndexedDB (gallery.js): `{ name = 'default', saveImages = false }`.
+   * Photos are analysed by this instance; the gallery stays usable until its own close().
+   */
+  openGallery(options) {
+    this.#live();
+    return openGallery(this, options, GALLERY_DEPS);
+  }
+
   /** Frees the core's memory. Idempotent; every later call fails with code CLOSED. */
   close() {
     if (this.#core !== null) {
@@ -778,6 +796,16 @@ export class LikenessWorker {
     return openOutbox(options);
   }
 
+  /**
+   * A face gallery, as on Likeness: photos are analysed in the worker; the gallery's index and
+   * IndexedDB store run on this thread (the core is loaded here too, without models; pass
+   * `wasmUrl` if it is not next to index.js).
+   */
+  openGallery(options) {
+    this.#live();
+    return openGallery(this, options, GALLERY_DEPS);
+  }
+
   /** Terminates the worker (its memory goes with it); pending calls reject with CLOSED. */
   close() {
     if (this.#closed) return;
@@ -786,6 +814,9 @@ export class LikenessWorker {
     this.#failAll(fail('CLOSED', 'this Likeness worker was closed'));
   }
 }
+
+// What gallery.js borrows from this module (passed in, so the two files have no import cycle).
+const GALLERY_DEPS = Object.freeze({ GalleryCore, loadCore, fail, normalise, checkKeys, readSource, isA });
 
 // Internal: what worker.js needs (not part of the public API).
 export const __worker = Object.freeze({ normalise });

@@ -5,6 +5,7 @@
 #   pkg/index.js, index.d.ts    the public API and its TypeScript declarations (from js/)
 #   pkg/worker.js               the Web Worker entry of Likeness.createWorker() (from js/)
 #   pkg/outbox.js               the scan outbox (openOutbox), imported by index.js (from js/)
+#   pkg/gallery.js              the IndexedDB face gallery (openGallery), imported by index.js (from js/)
 #   pkg/core/likeness.js        wasm-bindgen --target web glue of the Rust crate
 #   pkg/core/likeness_bg.wasm   the crate, release, +simd128 (.cargo/config.toml), no name/producers sections
 #   pkg/models/                 the models of models/manifest.json and the manifest
@@ -52,7 +53,7 @@ wasm-bindgen --target web --remove-name-section --remove-producers-section \
 
 VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 sed "s/__LIKENESS_VERSION__/$VERSION/" js/index.js >"$STAGE/index.js"
-cp js/index.d.ts js/worker.js js/outbox.js "$STAGE/"
+cp js/index.d.ts js/worker.js js/outbox.js js/gallery.js "$STAGE/"
 [ -f js/README.md ] && cp js/README.md "$STAGE/README.md"
 
 # The models the manifest lists (fr_pose, a measurement-only model, is not shipped) + the manifest.
@@ -81,7 +82,7 @@ node -e '
       "./worker": "./worker.js",
       "./models/*": "./models/*",
     },
-    files: ["index.js", "index.d.ts", "worker.js", "outbox.js", "core/", "models/"],
+    files: ["index.js", "index.d.ts", "worker.js", "outbox.js", "gallery.js", "core/", "models/"],
     sideEffects: false,
     keywords: ["face", "face-recognition", "face-detection", "kyc", "webassembly", "wasm", "liveness"],
   };

@@ -172,7 +172,7 @@ fn required(liveness: bool) -> &'static [ModelKind] {
 }
 
 /// The core error as a JS `Error` with `code` (and `name = 'LikenessError'`).
-fn to_js(e: Error) -> JsValue {
+pub(crate) fn to_js(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     err.set_name("LikenessError");
     // Setting a property on a fresh Error object cannot fail; ignore the impossible case.
@@ -181,13 +181,13 @@ fn to_js(e: Error) -> JsValue {
 }
 
 /// Serialises through JSON so the object is exactly what the CLI prints.
-fn to_object<T: Serialize>(value: &T) -> Result<JsValue, Error> {
+pub(crate) fn to_object<T: Serialize>(value: &T) -> Result<JsValue, Error> {
     let text = serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::Internal, format!("serialising the result: {e}")))?;
     JSON::parse(&text).map_err(|_| Error::new(ErrorCode::Internal, "the result is not valid JSON"))
 }
 
 /// Copies encoded or raw bytes out of a `Uint8Array`, `ArrayBuffer` or other `ArrayBufferView`.
-fn byte_vec(value: &JsValue) -> Option<Vec<u8>> {
+pub(crate) fn byte_vec(value: &JsValue) -> Option<Vec<u8>> {
     if let Some(a) = value.dyn_ref::<Uint8Array>() {
         return Some(a.to_vec());
     }
@@ -240,7 +240,7 @@ fn dimension(v: &JsValue, name: &str) -> Result<u32, Error> {
     }
 }
 
-fn floats(v: &JsValue, name: &str) -> Result<Vec<f32>, Error> {
+pub(crate) fn floats(v: &JsValue, name: &str) -> Result<Vec<f32>, Error> {
     if let Some(a) = v.dyn_ref::<Float32Array>() {
         return Ok(a.to_vec());
     }
@@ -259,7 +259,7 @@ fn floats(v: &JsValue, name: &str) -> Result<Vec<f32>, Error> {
 
 /// The own enumerable keys of an options object (`undefined`/`null` = no options), each checked
 /// against `known` so a misspelt option is an error instead of being silently ignored.
-fn option_entries(options: &JsValue, known: &[&str]) -> Result<Vec<(String, JsValue)>, Error> {
+pub(crate) fn option_entries(options: &JsValue, known: &[&str]) -> Result<Vec<(String, JsValue)>, Error> {
     if options.is_undefined() || options.is_null() {
         return Ok(Vec::new());
     }
@@ -281,11 +281,11 @@ fn option_entries(options: &JsValue, known: &[&str]) -> Result<Vec<(String, JsVa
     Ok(out)
 }
 
-fn boolean(v: &JsValue, name: &str) -> Result<bool, Error> {
+pub(crate) fn boolean(v: &JsValue, name: &str) -> Result<bool, Error> {
     v.as_bool().ok_or_else(|| Error::invalid_argument(format!("{name} must be a boolean")))
 }
 
-fn string(v: &JsValue, name: &str) -> Result<String, Error> {
+pub(crate) fn string(v: &JsValue, name: &str) -> Result<String, Error> {
     v.as_string().ok_or_else(|| Error::invalid_argument(format!("{name} must be a string")))
 }
 
@@ -313,22 +313,23 @@ fn analyze_options(options: &JsValue) -> Result<AnalyzeOptions, Error> {
     Ok(opts)
 }
 
+/// `'strict'`, `'medium'`, `'low'` or a number in [-1, 1].
+pub(crate) fn threshold(v: &JsValue) -> Result<Threshold, Error> {
+    if let Some(s) = v.as_string() {
+        return s.parse::<Threshold>();
+    }
+    match v.as_f64() {
+        Some(t) if (-1.0..=1.0).contains(&t) => Ok(Threshold::Value(t as f32)),
+        Some(t) => Err(Error::invalid_argument(format!("threshold must be in [-1, 1], got {t}"))),
+        None => Err(Error::invalid_argument("threshold must be 'strict', 'medium', 'low' or a number in [-1, 1]")),
+    }
+}
+
 fn compare_options(options: &JsValue) -> Result<CompareOptions, Error> {
     let mut opts = CompareOptions::default();
     for (name, v) in option_entries(options, &["threshold", "reference", "channel", "includeEmbeddings"])? {
         match name.as_str() {
-            "threshold" => {
-                opts.threshold = if let Some(s) = v.as_string() {
-                    s.parse::<Threshold>()?
-                } else if let Some(t) = v.as_f64() {
-                    if !(-1.0..=1.0).contains(&t) {
-                        return Err(Error::invalid_argument(format!("threshold must be in [-1, 1], got {t}")));
-                    }
-                    Threshold::Value(t as f32)
-                } else {
-                    return Err(Error::invalid_argument("threshold must be 'strict', 'medium', 'low' or a number in [-1, 1]"));
-                }
-            }
+            "threshold" => opts.threshold = threshold(&v)?,
             "reference" if v.is_null() => opts.reference = None,
             "reference" => opts.reference = Some(string(&v, "reference")?),
             "channel" => opts.channel = string(&v, "channel")?,

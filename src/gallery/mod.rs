@@ -19,6 +19,8 @@
 
 pub mod backup;
 #[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
 pub mod idb;
 pub mod index;
 pub mod records;
