@@ -15,6 +15,12 @@ export declare const VERSION: string;
  * - `NO_FACE`: no face where one is required (compare, embed)
  * - `MODEL_INVALID`: a model is missing, could not be fetched, or does not match the manifest's sha256
  * - `INTERNAL`: should not happen (a failed inference, the core could not be loaded)
+ * - `NOT_FOUND`: a gallery image id or subject that does not exist
+ * - `MULTIPLE_FACES`: `gallery.addFace` got a photo with more than one face
+ * - `STORAGE_QUOTA_EXCEEDED`: the browser's storage quota is full; nothing was written
+ * - `STORAGE_BLOCKED`: the gallery needs a schema upgrade another open tab is blocking
+ * - `STORAGE_VERSION`: the gallery was written by a newer Likeness
+ * - `STORAGE_FAILED`: IndexedDB failed or is unavailable; nothing was written
  * - `CLOSED`: the instance was closed
  */
 export type LikenessErrorCode =
@@ -25,6 +31,12 @@ export type LikenessErrorCode =
   | 'NO_FACE'
   | 'MODEL_INVALID'
   | 'INTERNAL'
+  | 'NOT_FOUND'
+  | 'MULTIPLE_FACES'
+  | 'STORAGE_QUOTA_EXCEEDED'
+  | 'STORAGE_BLOCKED'
+  | 'STORAGE_VERSION'
+  | 'STORAGE_FAILED'
   | 'CLOSED';
 
 export declare const ERROR_CODES: readonly LikenessErrorCode[];
@@ -207,6 +219,8 @@ export interface LikenessApi {
   similarity(a: Embedding, b: Embedding): number;
   /** The scan outbox (same as the `openOutbox` export). */
   openOutbox(options: OutboxOptions): Promise<Outbox>;
+  /** A face gallery kept in IndexedDB (subjects, faces, recognize, verify, search). */
+  openGallery(options?: GalleryOptions): Promise<Gallery>;
   /** Frees the core (terminates the worker). Idempotent; later calls fail with CLOSED. */
   close(): void;
 }
@@ -362,3 +376,109 @@ export declare function openOutbox(options: OutboxOptions): Promise<Outbox>;
 export declare function similarity(a: Embedding, b: Embedding): number;
 
 export default Likeness;
+
+// ---- the face gallery (gallery.js) ----
+
+export interface GalleryOptions {
+  /** The gallery (one IndexedDB database, `likeness-gallery:<name>`). Default 'default'. */
+  name?: string;
+  /** Keep each enrolled photo (`getFaceImage`). Default false. */
+  saveImages?: boolean;
+  /** Where core/likeness_bg.wasm is served (worker variant only, when not next to index.js). */
+  wasmUrl?: string | URL;
+}
+
+/** `{ image_id, subject }`: a stored face. */
+export interface FaceRef {
+  image_id: string;
+  subject: string;
+}
+
+export interface FacePage {
+  faces: FaceRef[];
+  page_number: number;
+  page_size: number;
+  total_pages: number;
+  total_elements: number;
+}
+
+export interface SubjectSimilarity {
+  subject: string;
+  similarity: number;
+}
+
+export interface SearchHit {
+  image_id: string;
+  subject: string;
+  similarity: number;
+  /** ISO 8601, when the face was added. */
+  created_at: string;
+}
+
+export interface ProbeOptions {
+  /** Faces of the probe photo to use, largest first (default: all). */
+  limit?: number | null;
+  detProbThreshold?: number;
+  /** Keep each face's embedding in the answer (default false). */
+  embedding?: boolean;
+}
+
+export interface RecognizeOptions extends ProbeOptions {
+  /** Subjects per face, most similar first (default 1). */
+  predictionCount?: number;
+}
+
+export interface SearchOptions {
+  /** At most this many faces, 1..10 (default 1). */
+  topN?: number;
+  /** Least similarity: a preset or a cosine in [-1, 1] (default 'medium'). */
+  threshold?: ThresholdPreset | number;
+}
+
+/** The versioned backup `export()` gives and `import()` takes. */
+export interface GalleryBackup {
+  format: 'likeness-gallery';
+  version: 1;
+  exported_at: string;
+  embedding_len: 512;
+  subjects: string[];
+  faces: Array<FaceRef & { created_at: string; embedding: string; image?: { mime: string; bytes: string } }>;
+}
+
+export declare class Gallery {
+  private constructor();
+  readonly name: string;
+  /** Number of faces. */
+  readonly size: number;
+  readonly closed: boolean;
+  addSubject(subject: string): Promise<{ subject: string }>;
+  /** Onto an existing subject, the faces are merged into it. */
+  renameSubject(subject: string, newName: string): Promise<{ updated: boolean }>;
+  /** The subject and all its faces, in one transaction. */
+  deleteSubject(subject: string): Promise<{ subject: string }>;
+  deleteAllSubjects(): Promise<{ deleted: number }>;
+  listSubjects(): Promise<{ subjects: string[] }>;
+  /** Exactly one face required: NO_FACE / MULTIPLE_FACES otherwise. */
+  addFace(subject: string, source: ImageSource, options?: { detProbThreshold?: number }): Promise<FaceRef>;
+  addEmbedding(subject: string, embedding: Embedding): Promise<FaceRef>;
+  listFaces(options?: { page?: number; size?: number; subject?: string | null }): Promise<FacePage>;
+  /** Unknown id: NOT_FOUND. */
+  deleteFace(imageId: string): Promise<FaceRef>;
+  /** The faces deleted; unknown ids are ignored. */
+  deleteFaces(imageIds: readonly string[]): Promise<FaceRef[]>;
+  deleteFacesOfSubject(subject: string): Promise<{ deleted: number }>;
+  /** The enrolled photo (saveImages); NOT_FOUND otherwise. */
+  getFaceImage(imageId: string): Promise<Blob>;
+  recognize(source: ImageSource, options?: RecognizeOptions): Promise<{ result: Array<Face & { subjects: SubjectSimilarity[] }> }>;
+  verify(source: ImageSource, imageId: string, options?: ProbeOptions): Promise<{ result: Array<Face & { similarity: number }> }>;
+  recognizeEmbeddings(
+    embeddings: readonly Embedding[],
+    options?: { predictionCount?: number },
+  ): Promise<{ result: Array<{ embedding: Embedding; similarities: SubjectSimilarity[] }> }>;
+  /** The largest face of `source` and the stored faces at least `threshold` similar, best first. */
+  search(source: ImageSource, options?: SearchOptions & { detProbThreshold?: number; embedding?: boolean }): Promise<{ face: Face; result: SearchHit[] }>;
+  searchEmbedding(embedding: Embedding, options?: SearchOptions): Promise<SearchHit[]>;
+  export(): Promise<GalleryBackup>;
+  import(backup: GalleryBackup | string): Promise<{ subjects: number; faces: number }>;
+  close(): Promise<void>;
+}

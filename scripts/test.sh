@@ -30,6 +30,9 @@ E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
 log "the reference backend (server/): SQLite, then a throw-away PostgreSQL on loopback"
 bash "$ROOT/scripts/test_server.sh"
 
+log "the face gallery end to end: IndexedDB in headless Chromium, two tabs, a crash mid-burst, quota"
+GALLERY_NO_BUILD=1 bash "$ROOT/scripts/test_gallery.sh"
+
 log "the scan outbox end to end: 50 scans through a down, flaky backend and a page reload"
 bash "$ROOT/scripts/test_outbox.sh"
 

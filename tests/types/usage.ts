@@ -21,6 +21,10 @@ import {
   type LikenessApi,
   type LikenessErrorCode,
   type ScanRecord,
+  type Gallery,
+  type FacePage,
+  type GalleryBackup,
+  type SearchHit,
 } from 'likeness';
 
 export async function onboarding(selfieFile: File, documentImg: HTMLImageElement, video: HTMLVideoElement): Promise<string> {
@@ -77,6 +81,12 @@ export async function worker(): Promise<void> {
         case 'NO_FACE':
         case 'MODEL_INVALID':
         case 'INTERNAL':
+        case 'NOT_FOUND':
+        case 'MULTIPLE_FACES':
+        case 'STORAGE_QUOTA_EXCEEDED':
+        case 'STORAGE_BLOCKED':
+        case 'STORAGE_VERSION':
+        case 'STORAGE_FAILED':
         case 'CLOSED':
           break;
         default: {
@@ -132,4 +142,25 @@ export async function outboxUsage(sdk: Likeness, scan: ScanRecord): Promise<numb
   outbox.close();
   other.close();
   return pending.length + dead.length;
+}
+
+export async function galleryUsage(sdk: LikenessApi, photo: File, probe: HTMLImageElement): Promise<string | undefined> {
+  const gallery: Gallery = await sdk.openGallery({ name: 'default', saveImages: true });
+  const { image_id } = await gallery.addFace('alice', photo, { detProbThreshold: 0.7 });
+  await gallery.addEmbedding('bob', await sdk.embed(probe));
+  const page: FacePage = await gallery.listFaces({ page: 0, size: 20, subject: 'alice' });
+  const { result } = await gallery.recognize(probe, { limit: 1, predictionCount: 3 });
+  const best: string | undefined = result[0]?.subjects[0]?.subject;
+  const verified = await gallery.verify(probe, image_id);
+  const hits: SearchHit[] = (await gallery.search(probe, { topN: 5, threshold: 'strict' })).result;
+  const backup: GalleryBackup = await gallery.export();
+  await gallery.import(backup);
+  const blob: Blob = await gallery.getFaceImage(image_id);
+  console.log(page.total_elements, verified.result[0]?.similarity, hits.length, blob.size, gallery.size);
+  // @ts-expect-error: topN is a number
+  await gallery.search(probe, { topN: 'ten' });
+  // @ts-expect-error: unknown option
+  await sdk.openGallery({ nmae: 'x' });
+  await gallery.close();
+  return best;
 }
