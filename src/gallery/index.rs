@@ -150,7 +150,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Four independent accumulators hide the add latency; v128_load is an unaligned load.
     let mut acc = [f32x4_splat(0.0); 4];
     for (ca, cb) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
-        for lane in 0..4 {
+        for (lane, sum) in acc.iter_mut().enumerate() {
             // SAFETY: chunks_exact(16) guarantees 16 readable floats; 4 per load.
             let (x, y) = unsafe {
                 (
@@ -158,7 +158,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
                     v128_load(cb.as_ptr().add(lane * 4) as *const v128),
                 )
             };
-            acc[lane] = f32x4_add(acc[lane], f32x4_mul(x, y));
+            *sum = f32x4_add(*sum, f32x4_mul(x, y));
         }
     }
     let sum = f32x4_add(f32x4_add(acc[0], acc[1]), f32x4_add(acc[2], acc[3]));
