@@ -91,9 +91,13 @@ export class Gallery {
     return this.#deps.checkKeys(options, known, 'options');
   }
 
-  /** The faces of a probe photo, each with its embedding (analysis runs where the SDK runs). */
+  /**
+   * The faces of a probe photo, each with its embedding (analysis runs where the SDK runs).
+   * `limit: 0` means no limit, as in seed 001.
+   */
   async #faces(source, o) {
-    const analysis = await this.#sdk.analyze(source, { limit: o.limit, detProbThreshold: o.detProbThreshold, embedding: true });
+    const limit = o.limit === 0 ? null : o.limit;
+    const analysis = await this.#sdk.analyze(source, { limit, detProbThreshold: o.detProbThreshold, embedding: true });
     return analysis.faces;
   }
 

@@ -416,7 +416,7 @@ export interface SearchHit {
 }
 
 export interface ProbeOptions {
-  /** Faces of the probe photo to use, largest first (default: all). */
+  /** Faces of the probe photo to use, largest first (default, 0 or null: all). */
   limit?: number | null;
   detProbThreshold?: number;
   /** Keep each face's embedding in the answer (default false). */
