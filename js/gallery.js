@@ -38,6 +38,7 @@ export class Gallery {
   #deps;
   #saveImages;
   #channel = null;
+  #lockName;
   #queue = Promise.resolve();
   #closed = false;
 
@@ -47,6 +48,7 @@ export class Gallery {
     this.#deps = deps;
     this.#saveImages = saveImages;
     this.name = name;
+    this.#lockName = `likeness-gallery:${name}`;
     if (typeof BroadcastChannel === 'function') {
       this.#channel = new BroadcastChannel(`likeness-gallery:${name}`);
       this.#channel.onmessage = (ev) => {
@@ -77,10 +79,16 @@ export class Gallery {
     });
   }
 
-  /** A write: then tells the other tabs what changed. */
+  /**
+   * A write, under the gallery's Web Lock so that tabs take turns (each commit still re-checks
+   * the store's generation, and replans after a reload if another tab wrote first; the lock
+   * keeps tabs that write at the same time from starving each other). Then tells the other tabs
+   * what changed.
+   */
   async #write(fn) {
     return this.#run(async () => {
-      const answer = await fn();
+      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+      const answer = locks ? await locks.request(this.#lockName, fn) : await fn();
       const change = this.#core.takeChange();
       if (change && this.#channel) this.#channel.postMessage(change);
       return answer;
