@@ -624,7 +624,7 @@ export class Likeness {
    * Opens a face gallery kept in IndexedDB (gallery.js): `{ name = 'default', saveImages = false }`.
    * Photos are analysed by this instance; the gallery stays usable until its own close().
    */
-  openGallery(options) {
+  async openGallery(options) {
     this.#live();
     return openGallery(this, options, GALLERY_DEPS);
   }
@@ -801,7 +801,7 @@ export class LikenessWorker {
    * IndexedDB store run on this thread (the core is loaded here too, without models; pass
    * `wasmUrl` if it is not next to index.js).
    */
-  openGallery(options) {
+  async openGallery(options) {
     this.#live();
     return openGallery(this, options, GALLERY_DEPS);
   }

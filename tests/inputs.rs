@@ -159,3 +159,16 @@ fn invalid_options_are_invalid_argument() {
     let opts = AnalyzeOptions { liveness: true, ..Default::default() };
     assert_eq!(no_liveness.analyze(&img, &opts).map_err(|e| e.code).err(), Some(ErrorCode::InvalidArgument));
 }
+
+#[test]
+fn every_error_code_is_documented_and_known_to_the_js_package() {
+    let docs = std::fs::read_to_string(common::root().join("docs/errors.md")).expect("docs/errors.md");
+    let js = std::fs::read_to_string(common::root().join("js/index.js")).expect("js/index.js");
+    let dts = std::fs::read_to_string(common::root().join("js/index.d.ts")).expect("js/index.d.ts");
+    for code in likeness::ErrorCode::ALL {
+        let code = code.as_str();
+        assert!(docs.contains(&format!("| `{code}` |")), "docs/errors.md has no row for {code}");
+        assert!(js.contains(&format!("'{code}',")), "js/index.js ERROR_CODES lacks {code}");
+        assert!(dts.contains(&format!("| '{code}'")), "js/index.d.ts LikenessErrorCode lacks {code}");
+    }
+}
