@@ -166,3 +166,7 @@ pub const BACKUP_FORMAT: &str = "likeness-gallery";
 pub const BACKUP_VERSION: u32 = 1;
 /// IndexedDB schema of the browser gallery (history and migrations: src/gallery/idb.rs).
 pub const GALLERY_SCHEMA_VERSION: u32 = 2;
+/// How long a schema upgrade may wait on `blocked` before `STORAGE_BLOCKED`: connections that
+/// close on `versionchange` still count as open until their running transactions finish, which
+/// takes milliseconds; a tab that does not let go within this is really blocking.
+pub const GALLERY_BLOCKED_GRACE_MS: i32 = 2000;

@@ -69,7 +69,14 @@ impl GalleryCore {
         future_to_promise(async move {
             let name = string(&name, "name").and_then(|n| check_gallery_name(&n).map(|_| n)).map_err(to_js)?;
             let store = IdbStore::open(&name).await.map_err(to_js)?;
-            let state = GalleryState::from_snapshot(store.load().await.map_err(to_js)?).map_err(to_js)?;
+            let loaded = match store.load().await {
+                Ok(snapshot) => GalleryState::from_snapshot(snapshot),
+                Err(e) => Err(e),
+            };
+            let state = loaded.map_err(|e| {
+                store.close();
+                to_js(e)
+            })?;
             let inner = Inner { store, state: RefCell::new(state), last_change: RefCell::default() };
             Ok(GalleryCore { inner: Rc::new(inner) }.into())
         })

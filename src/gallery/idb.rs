@@ -14,23 +14,24 @@
 //! transaction over all four stores that first re-reads `meta.generation`: a change planned on
 //! a stale view (another tab wrote meanwhile) is aborted and planned again, so no write is lost
 //! and none is applied twice. Our connections close on `versionchange`, so a newer Likeness in
-//! another tab can upgrade; an upgrade that an older, unresponsive connection keeps waiting is
-//! `STORAGE_BLOCKED`, a database written by a newer schema is `STORAGE_VERSION`, a full disk is
+//! another tab can upgrade; an upgrade that an older, unresponsive connection keeps waiting for
+//! more than [`GALLERY_BLOCKED_GRACE_MS`] is `STORAGE_BLOCKED` (and is then abandoned), a database written by a newer schema is `STORAGE_VERSION`, a full disk is
 //! `STORAGE_QUOTA_EXCEEDED`.
 
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future, IntoFuture};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use idb::{Database, DatabaseEvent, Event, Factory, KeyPath, ObjectStoreParams, Request, TransactionMode, TransactionResult};
-use js_sys::{Float32Array, Object, Reflect, Uint8Array};
+use js_sys::{Float32Array, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use super::records::{FaceRecord, StoredImage};
 use super::state::{ChangeSet, Snapshot};
-use crate::constants::GALLERY_SCHEMA_VERSION;
+use crate::constants::{GALLERY_BLOCKED_GRACE_MS, GALLERY_SCHEMA_VERSION};
 use crate::error::{Error, ErrorCode, Result};
 
 const META: &str = "meta";
@@ -60,9 +61,13 @@ impl IdbStore {
             .open(&database_name(name), Some(GALLERY_SCHEMA_VERSION))
             .map_err(|e| storage_error("opening the gallery database", e))?;
         let upgrade_error: Rc<RefCell<Option<Error>>> = Rc::default();
-        let failed = upgrade_error.clone();
+        // Set when we give up on a blocked open: the request stays queued in the browser, and if
+        // the blocker lets go later, the upgrade must not run behind the app's back.
+        let abandoned = Rc::new(Cell::new(false));
+        let (failed, given_up) = (upgrade_error.clone(), abandoned.clone());
         request.on_upgrade_needed(move |event| {
-            if let Err(e) = upgrade(&event) {
+            let result = if given_up.get() { Err(Error::storage("abandoned")) } else { upgrade(&event) };
+            if let Err(e) = result {
                 // Aborting the version change makes the open request fail; we report this error.
                 if let Ok(tx) = event.target().map(|r| r.transaction()) {
                     let _ = tx.map(|t| t.abort());
@@ -76,19 +81,24 @@ impl IdbStore {
 
         let opened = {
             let mut open = pin!(request.into_future());
+            let mut grace: Option<JsFuture> = None;
             poll_fn(|cx| {
                 if let Poll::Ready(r) = open.as_mut().poll(cx) {
                     return Poll::Ready(Some(r));
                 }
-                if blocked.is_raised(cx.waker()) {
-                    return Poll::Ready(None);
+                if grace.is_none() && blocked.is_raised(cx.waker()) {
+                    grace = Some(sleep(GALLERY_BLOCKED_GRACE_MS));
                 }
-                Poll::Pending
+                match grace.as_mut().map(|g| Pin::new(g).poll(cx)) {
+                    Some(Poll::Ready(_)) => Poll::Ready(None),
+                    _ => Poll::Pending,
+                }
             })
             .await
         };
         let mut db = match opened {
             None => {
+                abandoned.set(true);
                 return Err(Error::new(
                     ErrorCode::StorageBlocked,
                     "the gallery database needs an upgrade that another open tab is blocking; close the other tabs of this app and retry",
@@ -230,6 +240,23 @@ fn upgrade(event: &idb::event::VersionChangeEvent) -> std::result::Result<(), Er
         create(IMAGES, None)?;
     }
     Ok(())
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout` of the page or worker).
+fn sleep(ms: i32) -> JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout = Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout")).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        match set_timeout {
+            Some(f) => {
+                let _ = f.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(ms));
+            }
+            // No timer at all: give up at once rather than wait forever.
+            None => {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        }
+    });
+    JsFuture::from(promise)
 }
 
 /// A one-shot flag a callback raises and a future polls.

@@ -393,6 +393,9 @@ describe('face gallery in headless Chromium', { timeout: 20 * 60_000 }, () => {
       // This connection ignores versionchange, as an old tab of another app version might.
       const blocked = await fx.code(() => sdk.openGallery({ name: 'legacy' }));
       v1.close();
+      // The given-up open must not upgrade the database behind the app's back once unblocked.
+      await new Promise((r) => setTimeout(r, 300));
+      const untouched = (await fx.raw('legacy')).version;
       const g = await sdk.openGallery({ name: 'legacy' });
       const migrated = [await g.listFaces(), (await g.searchEmbedding(fx.unit(9)))[0].image_id];
       await g.close();
@@ -403,9 +406,10 @@ describe('face gallery in headless Chromium', { timeout: 20 * 60_000 }, () => {
         open.onerror = () => reject(open.error);
       });
       const newer = await fx.code(() => sdk.openGallery({ name: 'future' }));
-      return { blocked, migrated, version: raw.version, stores: raw.stores, newer };
+      return { blocked, untouched, migrated, version: raw.version, stores: raw.stores, newer };
     });
     assert.equal(r.blocked, 'Error:STORAGE_BLOCKED');
+    assert.equal(r.untouched, 1);
     assert.deepEqual(r.migrated, [{ faces: [{ image_id: 'legacy-1', subject: 'old' }], page_number: 0, page_size: 20, total_pages: 1, total_elements: 1 }, 'legacy-1']);
     assert.equal(r.version, 2);
     assert.deepEqual(r.stores, ['faces', 'images', 'meta', 'subjects']);
