@@ -14,7 +14,7 @@ const GALLERY_OPTIONS = ['name', 'saveImages', 'wasmUrl'];
 
 /**
  * Opens gallery `name` for `sdk` (a Likeness or LikenessWorker). `deps` are index.js internals:
- * { GalleryCore, loadCore, fail, normalise, checkKeys, readSource, toImageData, isA }.
+ * { GalleryCore, loadCore, fail, normalise, checkKeys, readSource, isA }.
  */
 export async function openGallery(sdk, options, deps) {
   const o = deps.checkKeys(options, GALLERY_OPTIONS, 'options');
