@@ -6,12 +6,15 @@
 #   pkg/worker.js               the Web Worker entry of Likeness.createWorker() (from js/)
 #   pkg/outbox.js               the scan outbox (openOutbox), imported by index.js (from js/)
 #   pkg/core/likeness.js        wasm-bindgen --target web glue of the Rust crate
-#   pkg/core/likeness_bg.wasm   the crate, release, +simd128 (.cargo/config.toml), no name/producers sections
+#   pkg/core/likeness_bg.wasm   the crate, profile wasm-release (Cargo.toml: fat LTO, sized), +simd128
+#                               (.cargo/config.toml), no name/producers sections
 #   pkg/models/                 the models of models/manifest.json and the manifest
 #
 # Idempotent; installs what is missing (the wasm32 target, the wasm-bindgen CLI of exactly
 # Cargo.lock's version, cached in $HOME/.cache/likeness/tools). The package is assembled in
 # target/pkg-staging and swapped in at the end, so a server running on pkg/ never sees half of it.
+# Size (2026-12-01, Cargo.toml's wasm-release profile, bench/web/results.md): the .wasm is
+# 10.1 MB raw, 2.60 MB gzipped (16.3 / 3.75 MB with the release profile).
 # No wasm-opt: measured on this crate, `wasm-opt -Oz` (npm binaryen) does not
 # shrink the gzipped .wasm below what wasm-bindgen's name/producers stripping gives, and -O3 is
 # no faster.
@@ -21,10 +24,10 @@ ensure_wasm_target
 
 ensure_wasm_bindgen
 
-log "cargo build --release --lib --target wasm32-unknown-unknown (+simd128)"
-# The cdylib's path comes from cargo's own report: target/.../release/likeness.wasm is also the
-# name of the `likeness` binary built for wasm32 by `cargo test`, which may have overwritten it.
-WASM="$(cargo build --release --lib --target wasm32-unknown-unknown --message-format=json-render-diagnostics |
+log "cargo build --profile wasm-release --lib --target wasm32-unknown-unknown (+simd128)"
+# The cdylib's path comes from cargo's own report: target/.../wasm-release/likeness.wasm is also
+# the name of the `likeness` binary built for wasm32 by `cargo test`, which may have overwritten it.
+WASM="$(cargo build --profile wasm-release --lib --target wasm32-unknown-unknown --message-format=json-render-diagnostics |
   node -e '
     let out = "";
     require("readline").createInterface({ input: process.stdin }).on("line", (l) => {

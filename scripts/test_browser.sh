@@ -11,11 +11,13 @@ ensure_wasm_target
 ensure_chromium
 ensure_wasm_bindgen
 
-log "wasm32 in headless Chromium: tests/wasm_golden.rs (release: tract unoptimised is far too slow)"
+# The profile of pkg/ (Cargo.toml's wasm-release): the code under test is the code shipped, and
+# tract is compiled for wasm32 once, not once per profile.
+log "wasm32 in headless Chromium: tests/wasm_golden.rs (profile wasm-release)"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 export WASM_BINDGEN_USE_BROWSER=1
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
 # The default 20 s covers the whole suite; every model plus 13 photos take longer.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-cargo test --release --target wasm32-unknown-unknown --test wasm_golden -- "$@"
+cargo test --profile wasm-release --target wasm32-unknown-unknown --test wasm_golden -- "$@"
