@@ -17,6 +17,9 @@ ensure_wasm_pack
 # tract is compiled for wasm32 once, not once per profile. `wasm-pack test` has --release but no
 # --profile: the profile goes to cargo with the other cargo arguments.
 log "wasm-pack test --headless --chrome: tests/wasm_golden.rs (profile wasm-release)"
+# In the browser even for a suite without `wasm_bindgen_test_configure!(run_in_browser)`, which
+# `wasm-pack test --chrome` would otherwise skip.
+export WASM_BINDGEN_USE_BROWSER=1
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
 # The default 20 s covers the whole suite; every model plus 13 photos take longer.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
