@@ -160,7 +160,8 @@ function createOptions(options) {
 
 // ---------------------------------------------------------------------------------------------
 // Models: bytes given, or fetched from modelsUrl (Cache API first), each checked against the
-// manifest compiled into the core. The core checks the sha256 again when it loads them.
+// manifest compiled into the core. Without SubtleCrypto (an insecure context) the core checks
+// the sha256 instead.
 
 const CACHE_PREFIX = 'likeness-models-';
 
@@ -545,7 +546,9 @@ export class Likeness {
     const manifest = guard(() => Core.manifest());
     const names = guard(() => Core.requiredModels(o.liveness));
     const { models, store } = await loadModels(manifest, names, o);
-    const core = guard(() => new Core(models, o.liveness));
+    // loadModels compared every sha256 with SubtleCrypto when there is one: the core then
+    // checks only the sizes instead of hashing the 7.5 MB again in wasm.
+    const core = guard(() => new Core(models, o.liveness, subtle() !== null));
     await store();
     return new Likeness(PRIVATE, core, o.liveness);
   }

@@ -6,50 +6,62 @@
 #   pkg/worker.js               the Web Worker entry of Likeness.createWorker() (from js/)
 #   pkg/outbox.js               the scan outbox (openOutbox), imported by index.js (from js/)
 #   pkg/gallery.js              the IndexedDB face gallery (openGallery), imported by index.js (from js/)
-#   pkg/core/likeness.js        wasm-bindgen --target web glue of the Rust crate
-#   pkg/core/likeness_bg.wasm   the crate, release, +simd128 (.cargo/config.toml), no name/producers sections
+#   pkg/core/likeness.js        `wasm-pack build --target web` glue of the Rust crate (+ .d.ts)
+#   pkg/core/likeness_bg.wasm   the crate, profile wasm-release (Cargo.toml: sized), +simd128
+#                               (.cargo/config.toml), no name/producers sections
 #   pkg/models/                 the models of models/manifest.json and the manifest
 #
-# Idempotent; installs what is missing (the wasm32 target, the wasm-bindgen CLI of exactly
-# Cargo.lock's version, cached in $HOME/.cache/likeness/tools). The package is assembled in
-# target/pkg-staging and swapped in at the end, so a server running on pkg/ never sees half of it.
-# No wasm-opt: measured on this crate, `wasm-opt -Oz` (npm binaryen) does not
-# shrink the gzipped .wasm below what wasm-bindgen's name/producers stripping gives, and -O3 is
-# no faster.
+# Idempotent; installs what is missing (the wasm32 target, wasm-pack and the wasm-bindgen CLI of
+# exactly Cargo.lock's version, cached in $HOME/.cache/likeness/tools; nothing else is downloaded).
+# The package is assembled in target/pkg-staging and swapped in at the end, so a server running
+# on pkg/ never sees half of it.
+# Size (2026-12-01, see Cargo.toml's wasm-release profile and bench/web/results.md): the .wasm is
+# 10.1 MB raw, 2.60 MB gzipped (was 16.3 / 3.75 MB with the release profile). No wasm-opt
+# (off in Cargo.toml for wasm-pack): measured on this crate, `wasm-opt -Oz` (npm binaryen) did not
+# shrink the gzipped .wasm and -O3 was no faster.
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 ensure_wasm_target
 
 ensure_wasm_bindgen
-
-log "cargo build --release --lib --target wasm32-unknown-unknown (+simd128)"
-# The cdylib's path comes from cargo's own report: target/.../release/likeness.wasm is also the
-# name of the `likeness` binary built for wasm32 by `cargo test`, which may have overwritten it.
-WASM="$(cargo build --release --lib --target wasm32-unknown-unknown --message-format=json-render-diagnostics |
-  node -e '
-    let out = "";
-    require("readline").createInterface({ input: process.stdin }).on("line", (l) => {
-      try {
-        const m = JSON.parse(l);
-        if (m.reason === "compiler-artifact" && m.target.name === "likeness" && m.target.kind.includes("cdylib")) {
-          out = m.filenames.find((f) => f.endsWith(".wasm")) || out;
-        }
-      } catch {}
-    }).on("close", () => console.log(out));
-  ')"
-if [ -z "$WASM" ] || [ ! -f "$WASM" ]; then
-  echo "error: cargo reported no likeness cdylib .wasm" >&2
-  exit 1
-fi
+ensure_wasm_pack
 
 STAGE="$ROOT/target/pkg-staging"
 rm -rf "$STAGE"
-mkdir -p "$STAGE/core" "$STAGE/models"
+mkdir -p "$STAGE/models"
 
-log "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}') --target web -> pkg/core"
-wasm-bindgen --target web --remove-name-section --remove-producers-section \
-  --out-dir "$STAGE/core" --out-name likeness "$WASM"
+# --no-pack: the package.json is ours (below), the glue goes to core/. (wasm-pack's "failed to get
+# wasm-pack version" is its update check against the crates.io web API: harmless offline.)
+log "wasm-pack build --target web --profile wasm-release (+simd128) -> pkg/core"
+wasm-pack --log-level warn build --target web --profile wasm-release --no-pack --no-gitignore \
+  --out-dir "$STAGE/core" --out-name likeness "$ROOT"
 
+# The name section (2.4 MB raw, function names for stack traces) and the producers section:
+# wasm-pack has no option for wasm-bindgen's --remove-name-section / --remove-producers-section,
+# so they are dropped here, walking the module's sections.
+node -e '
+  const fs = require("fs");
+  const file = process.argv[1];
+  const wasm = fs.readFileSync(file);
+  const leb = (at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = wasm[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const keep = [wasm.subarray(0, 8)];
+  for (let at = 8; at < wasm.length; ) {
+    const [size, body] = leb(at + 1);
+    const end = body + size;
+    let name = null;
+    if (wasm[at] === 0) {
+      const [length, start] = leb(body);
+      name = wasm.toString("utf8", start, start + length);
+    }
+    if (name !== "name" && name !== "producers") keep.push(wasm.subarray(at, end));
+    at = end;
+  }
+  fs.writeFileSync(file, Buffer.concat(keep));
+' "$STAGE/core/likeness_bg.wasm"
 
 VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 sed "s/__LIKENESS_VERSION__/$VERSION/" js/index.js >"$STAGE/index.js"

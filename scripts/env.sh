@@ -58,6 +58,21 @@ ensure_wasm_bindgen() {
   rm -rf "$tools/build"
 }
 
+# wasm-pack (pinned), from crates.io into $LIKENESS_TOOLS: npm's `wasm-pack` package downloads its
+# binary from GitHub. It finds what it would otherwise download: the wasm-bindgen CLI of
+# Cargo.lock's version on PATH (ensure_wasm_bindgen, called first), ChromeDriver on PATH or via
+# --chromedriver; wasm-opt is off in Cargo.toml's [package.metadata.wasm-pack].
+WASM_PACK_VERSION=0.15.1
+ensure_wasm_pack() {
+  local tools="${LIKENESS_TOOLS:-$HOME/.cache/likeness/tools}"
+  export PATH="$tools/bin:$PATH"
+  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" = "$WASM_PACK_VERSION" ]; then return; fi
+  log "installing wasm-pack $WASM_PACK_VERSION into $tools (about 2 minutes, once)"
+  CARGO_TARGET_DIR="$tools/build-wasm-pack" CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --locked --force --root "$tools" wasm-pack --version "$WASM_PACK_VERSION"
+  rm -rf "$tools/build-wasm-pack"
+}
+
 # Runs node's test runner on FILE, prints its spec output and a plain `N passed, N failed` line
 # (cancelled tests count as failed), and returns non-zero on any failure.
 run_node_tests() {

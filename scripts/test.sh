@@ -16,7 +16,7 @@ cargo test --release --all-targets
 cargo test --release --doc
 
 log "wasm32-unknown-unknown +simd128: the core compiles for the browser"
-cargo build --release --lib --target wasm32-unknown-unknown
+cargo build --profile wasm-release --lib --target wasm32-unknown-unknown
 
 log "wasm32 in real headless Chromium: the full pipeline against the goldens"
 bash "$ROOT/scripts/test_browser.sh"

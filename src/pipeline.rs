@@ -15,7 +15,7 @@ use crate::face::{Analysis, Face};
 use crate::landmarks::landmarks;
 use crate::liveness::liveness_score;
 use crate::matching::similarity;
-use crate::model::{Manifest, Model, ModelKind};
+use crate::model::{Integrity, Manifest, Model, ModelKind};
 use crate::quality::eyes::{eye_closed_probability, Eye};
 use crate::quality::occlusion::face_occlusion;
 use crate::quality::pose::head_pose;
@@ -78,10 +78,20 @@ impl Likeness {
     }
 
     /// Loads the models from bytes the caller fetched (the browser path).
-    pub fn from_bytes(mut bytes_of: impl FnMut(ModelKind) -> Option<Vec<u8>>, liveness: bool) -> Result<Likeness> {
+    pub fn from_bytes(bytes_of: impl FnMut(ModelKind) -> Option<Vec<u8>>, liveness: bool) -> Result<Likeness> {
+        Likeness::from_bytes_checked(bytes_of, liveness, Integrity::Sha256)
+    }
+
+    /// [`Likeness::from_bytes`] with the integrity check of the caller's choice
+    /// ([`Integrity::SizeOnly`] when the caller has compared every sha256 itself).
+    pub fn from_bytes_checked(
+        mut bytes_of: impl FnMut(ModelKind) -> Option<Vec<u8>>,
+        liveness: bool,
+        integrity: Integrity,
+    ) -> Result<Likeness> {
         Likeness::from_loader(liveness, |manifest, kind| {
             let bytes = bytes_of(kind).ok_or_else(|| Error::model_invalid(format!("{} was not provided", kind.name())))?;
-            Model::load(manifest, kind, &bytes)
+            Model::load_checked(manifest, kind, &bytes, integrity)
         })
     }
 

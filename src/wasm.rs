@@ -2,7 +2,7 @@
 //! `Likeness`, for the npm package (which adds model fetching, caching and a Web Worker on top).
 //!
 //! ```js
-//! const sdk = new Likeness({ fr_detect: bytes, fr_landmark: bytes, fr_feature: bytes, fr_eye: bytes }, false);
+//! const sdk = new Likeness({ fr_detect: bytes, fr_landmark: bytes, fr_feature: bytes, fr_eye: bytes }, false, false);
 //! const result = sdk.analyze(pngBytes, { limit: 1, detProbThreshold: 0.65, embedding: true, liveness: false });
 //! // result = { width, height, faces: [FACE, ...] } — the face schema of the README, as the CLI prints it
 //! const scan = sdk.compare(selfieBytes, documentBytes, { threshold: 'medium', reference: '0002', channel: 'WEB' });
@@ -13,7 +13,9 @@
 //!
 //! * Models are passed as bytes keyed by their manifest name (`fr_detect`, …; `fr_liveness` only
 //!   when `liveness` is true), as a plain object or a `Map`; values are `Uint8Array`,
-//!   `ArrayBuffer` or any other `ArrayBufferView`. Each is checked against the manifest's sha256.
+//!   `ArrayBuffer` or any other `ArrayBufferView`. Each is checked against the manifest's sha256,
+//!   unless the third argument, `hashed`, is true: the caller (the npm package, with the browser's
+//!   SubtleCrypto) has compared every sha256 already, and only the sizes are checked again.
 //! * An image is either encoded bytes (`Uint8Array`, `ArrayBuffer`, any `ArrayBufferView`: JPEG,
 //!   PNG, WebP, BMP, GIF, TIFF) or an `ImageData`-like object `{ width, height, data }` with RGBA
 //!   pixels (what `getImageData` returns). `analyzeRgba(width, height, rgba, options)` is the
@@ -34,7 +36,7 @@ use wasm_bindgen::JsCast;
 
 use crate::decode::{decode, from_rgba};
 use crate::error::{Error, ErrorCode};
-use crate::model::{ModelKind, MANIFEST_JSON};
+use crate::model::{Integrity, ModelKind, MANIFEST_JSON};
 use crate::raster::RgbImage;
 use crate::{AnalyzeOptions, CompareOptions, Threshold};
 
@@ -46,12 +48,13 @@ pub struct WasmLikeness {
 
 #[wasm_bindgen(js_class = Likeness)]
 impl WasmLikeness {
-    /// `new Likeness(models, liveness)`: `models` maps manifest names to model bytes; `liveness`
-    /// also loads `fr_liveness` (needed for `analyze(…, { liveness: true })`).
+    /// `new Likeness(models, liveness, hashed)`: `models` maps manifest names to model bytes;
+    /// `liveness` also loads `fr_liveness` (needed for `analyze(…, { liveness: true })`);
+    /// `hashed` (default false) skips the sha256 check the caller has already done.
     /// Throws `MODEL_INVALID` for a missing or corrupt model.
     #[wasm_bindgen(constructor)]
-    pub fn new(models: JsValue, liveness: JsValue) -> Result<WasmLikeness, JsValue> {
-        WasmLikeness::load(&models, &liveness).map_err(to_js)
+    pub fn new(models: JsValue, liveness: JsValue, hashed: JsValue) -> Result<WasmLikeness, JsValue> {
+        WasmLikeness::load(&models, &liveness, &hashed).map_err(to_js)
     }
 
     /// The bundled `models/manifest.json` (file names, sizes, sha256 of every model).
@@ -126,12 +129,9 @@ impl WasmLikeness {
 }
 
 impl WasmLikeness {
-    fn load(models: &JsValue, liveness: &JsValue) -> Result<WasmLikeness, Error> {
-        let liveness = match liveness.as_bool() {
-            Some(b) => b,
-            None if liveness.is_undefined() || liveness.is_null() => false,
-            None => return Err(Error::invalid_argument("liveness must be a boolean")),
-        };
+    fn load(models: &JsValue, liveness: &JsValue, hashed: &JsValue) -> Result<WasmLikeness, Error> {
+        let liveness = optional_boolean(liveness, "liveness")?;
+        let integrity = if optional_boolean(hashed, "hashed")? { Integrity::SizeOnly } else { Integrity::Sha256 };
         if !models.is_object() || models.is_array() {
             return Err(Error::invalid_argument(
                 "models must be an object (or Map) of model bytes keyed by manifest name, e.g. { fr_detect: Uint8Array, ... }",
@@ -152,7 +152,7 @@ impl WasmLikeness {
                 .ok_or_else(|| Error::invalid_argument(format!("models.{} must be a Uint8Array or ArrayBuffer", kind.name())))?;
             bytes.insert(kind, b);
         }
-        let sdk = crate::Likeness::from_bytes(|kind| bytes.remove(&kind), liveness)?;
+        let sdk = crate::Likeness::from_bytes_checked(|kind| bytes.remove(&kind), liveness, integrity)?;
         Ok(WasmLikeness { sdk })
     }
 
@@ -279,6 +279,14 @@ pub(crate) fn option_entries(options: &JsValue, known: &[&str]) -> Result<Vec<(S
         }
     }
     Ok(out)
+}
+
+/// A boolean argument that may be left out (`undefined` or `null`: false).
+fn optional_boolean(v: &JsValue, name: &str) -> Result<bool, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(false);
+    }
+    boolean(v, name)
 }
 
 pub(crate) fn boolean(v: &JsValue, name: &str) -> Result<bool, Error> {

@@ -6,7 +6,7 @@ mod common;
 use std::io::Cursor;
 
 use likeness::decode::{decode, from_rgba, Limits};
-use likeness::model::{Manifest, Model, ModelKind};
+use likeness::model::{Integrity, Manifest, Model, ModelKind};
 use likeness::raster::RgbImage;
 use likeness::{AnalyzeOptions, ErrorCode};
 
@@ -135,6 +135,10 @@ fn model_bytes_that_do_not_match_the_manifest_are_refused() {
     let err = Model::load(&manifest, ModelKind::Eye, &good[..good.len() - 1]).expect_err("size mismatch");
     assert_eq!(err.code, ErrorCode::ModelInvalid);
     let err = Model::load(&manifest, ModelKind::Detect, &good).expect_err("wrong model");
+    assert_eq!(err.code, ErrorCode::ModelInvalid);
+    // SizeOnly (the caller compared the sha256 itself) still refuses a wrong size.
+    assert!(Model::load_checked(&manifest, ModelKind::Eye, &good, Integrity::SizeOnly).is_ok());
+    let err = Model::load_checked(&manifest, ModelKind::Eye, &good[..good.len() - 1], Integrity::SizeOnly).expect_err("size");
     assert_eq!(err.code, ErrorCode::ModelInvalid);
 }
 

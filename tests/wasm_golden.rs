@@ -74,10 +74,11 @@ thread_local! {
         console_log!("Rust API: models loaded in {:.0} ms", now() - t);
         sdk
     };
-    /// The JavaScript `Likeness` object (the wasm-bindgen class instance, with liveness).
+    /// The JavaScript `Likeness` object (the wasm-bindgen class instance, with liveness), loaded
+    /// as the npm package loads it: `hashed`, the sha256 already compared by the caller.
     static JS: JsValue = {
         let t = now();
-        let sdk = WasmLikeness::new(models_object(&[]), JsValue::TRUE)
+        let sdk = WasmLikeness::new(models_object(&[]), JsValue::TRUE, JsValue::TRUE)
             .unwrap_or_else(|e| panic!("bindings must load the models: {}", describe(&e)));
         console_log!("bindings: models loaded in {:.0} ms", now() - t);
         JsValue::from(sdk)
@@ -333,6 +334,12 @@ fn the_js_class_throws_errors_with_the_core_codes() {
     Reflect::set(&wrong, &"fr_detect".into(), &"bytes".into()).expect("set");
     assert_eq!(code("model not bytes", construct(&[wrong, JsValue::FALSE])), "INVALID_ARGUMENT");
     assert_eq!(code("liveness not a boolean", construct(&[models_object(&[]), "yes".into()])), "INVALID_ARGUMENT");
+    assert_eq!(code("hashed not a boolean", construct(&[models_object(&[]), JsValue::FALSE, 1.into()])), "INVALID_ARGUMENT");
+    // `hashed` skips only the sha256: a model of the wrong size is still refused.
+    let truncated = models_object(&[]);
+    let eye = MODELS.iter().find(|m| m.0 == "fr_eye").expect("fr_eye").1;
+    Reflect::set(&truncated, &"fr_eye".into(), &Uint8Array::from(&eye[..eye.len() - 1])).expect("set");
+    assert_eq!(code("truncated model, hashed", construct(&[truncated, JsValue::FALSE, JsValue::TRUE])), "MODEL_INVALID");
 }
 
 #[wasm_bindgen_test]

@@ -284,7 +284,7 @@ row('**Likeness cold start**: `create()` → first result, empty Cache Storage',
   C ? `create ${ms(C.createMs)} (wasm + ${(C.modelBytes / 1e6).toFixed(1)} MB of models from localhost) + first analyze ${ms(C.firstAnalyzeMs)}; one run` : '');
 row('**Likeness warm start**: second page load, models from the Cache API', `**${ms(L?.startMs)}**`,
   L ? `create ${ms(L.createMs)} + first analyze ${ms(L.firstAnalyzeMs)}; cache entries before: ${L.cacheEntriesBefore}; one run` : '');
-row('→ of which the core constructor, `new Likeness(models)` with the bytes in memory (sha256 + tract load/optimise)', withMin(L?.coreNew), 'median of 3');
+row('→ of which the core constructor as `create()` calls it, bytes in memory (tract load/optimise; the sha256 is compared in JS)', withMin(L?.coreNew), 'median of 3');
 row('`pkg/core/likeness_bg.wasm` raw', r.wasm ? mb(r.wasm.raw) : 'n/a', 'without models');
 row('… gzipped (zlib level 9)', r.wasm ? `**${mb(r.wasm.gzip)}**` : 'n/a', '');
 row('… brotli (quality 11)', r.wasm ? mb(r.wasm.brotli) : 'n/a', '');

@@ -81,20 +81,36 @@ impl Manifest {
 
 /// Checks `bytes` against the manifest entry: size first (cheap), then sha256.
 pub fn verify(entry: &ManifestEntry, bytes: &[u8]) -> Result<()> {
-    if bytes.len() as u64 != entry.bytes {
-        return Err(Error::model_invalid(format!(
-            "{}: {} bytes, the manifest expects {}",
-            entry.file,
-            bytes.len(),
-            entry.bytes
-        )));
-    }
+    verify_size(entry, bytes)?;
     let digest = Sha256::digest(bytes);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     if hex != entry.sha256 {
         return Err(Error::model_invalid(format!(
             "{}: sha256 {hex} does not match the manifest's {}",
             entry.file, entry.sha256
+        )));
+    }
+    Ok(())
+}
+
+/// What [`Model::load_checked`] checks of model bytes against their manifest entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integrity {
+    /// Size and sha256: what [`Model::load`] does.
+    Sha256,
+    /// Size only, for a caller that has already compared the sha256 itself: the npm package
+    /// hashes every model with the browser's native SubtleCrypto before the bytes reach the
+    /// core, and hashing the 7.5 MB a second time in wasm would only lengthen every start.
+    SizeOnly,
+}
+
+fn verify_size(entry: &ManifestEntry, bytes: &[u8]) -> Result<()> {
+    if bytes.len() as u64 != entry.bytes {
+        return Err(Error::model_invalid(format!(
+            "{}: {} bytes, the manifest expects {}",
+            entry.file,
+            bytes.len(),
+            entry.bytes
         )));
     }
     Ok(())
@@ -109,10 +125,18 @@ pub struct Model {
 }
 
 impl Model {
-    /// Verifies `bytes` against the manifest and builds the tract plan.
+    /// Verifies `bytes` against the manifest (size and sha256) and builds the tract plan.
     pub fn load(manifest: &Manifest, kind: ModelKind, bytes: &[u8]) -> Result<Model> {
+        Model::load_checked(manifest, kind, bytes, Integrity::Sha256)
+    }
+
+    /// [`Model::load`] with the integrity check of the caller's choice.
+    pub fn load_checked(manifest: &Manifest, kind: ModelKind, bytes: &[u8], integrity: Integrity) -> Result<Model> {
         let entry = manifest.entry(kind)?;
-        verify(entry, bytes)?;
+        match integrity {
+            Integrity::Sha256 => verify(entry, bytes)?,
+            Integrity::SizeOnly => verify_size(entry, bytes)?,
+        }
         let input_shape = entry
             .inputs
             .first()
