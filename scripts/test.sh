@@ -24,6 +24,9 @@ bash "$ROOT/scripts/test_browser.sh"
 log "the npm package: build pkg/, strict TypeScript types, the API in headless Chromium"
 bash "$ROOT/scripts/test_js.sh"
 
+log "a newcomer's first app: npm install of the packed pkg/, plain and bundled by Vite"
+NEWCOMER_NO_BUILD=1 bash "$ROOT/scripts/test_newcomer.sh"
+
 log "the demo page end to end (Playwright)"
 E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
 
