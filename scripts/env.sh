@@ -6,6 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # A target directory outside the clone: a warm machine does not rebuild tract from scratch.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/likeness/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# npm checks the registry for a newer npm and prints a notice when the process exits, which
+# lands after the closing `N passed, N failed` line: not wanted in test logs.
+export NPM_CONFIG_UPDATE_NOTIFIER=false
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
