@@ -136,11 +136,12 @@ impl IdbStore {
     pub async fn load(&self) -> Result<Snapshot> {
         self.check_open()?;
         let tx = self.db.transaction(&[META, SUBJECTS, FACES], TransactionMode::ReadOnly).map_err(tx_error)?;
-        // All three requests are issued before the first await, so the transaction cannot
-        // finish between them.
-        let generation = tx.object_store(META).and_then(|s| s.get(JsValue::from_str(STATE_KEY))).map_err(tx_error)?;
-        let subjects = tx.object_store(SUBJECTS).and_then(|s| s.get_all_keys(None, None)).map_err(tx_error)?;
-        let faces = tx.object_store(FACES).and_then(|s| s.get_all(None, None)).map_err(tx_error)?;
+        // All three requests are issued, and their result callbacks attached (`into_future`),
+        // before the first await: the transaction cannot finish between them and no result can
+        // arrive before someone listens for it.
+        let generation = tx.object_store(META).and_then(|s| s.get(JsValue::from_str(STATE_KEY))).map_err(tx_error)?.into_future();
+        let subjects = tx.object_store(SUBJECTS).and_then(|s| s.get_all_keys(None, None)).map_err(tx_error)?.into_future();
+        let faces = tx.object_store(FACES).and_then(|s| s.get_all(None, None)).map_err(tx_error)?.into_future();
         let generation = generation_of(generation.await.map_err(tx_error)?)?;
         let subjects = subjects
             .await
