@@ -140,11 +140,7 @@ export class Gallery {
     if (typeof subject !== 'string') throw this.#deps.fail('INVALID_ARGUMENT', 'subject must be a string');
     const image = this.#saveImages ? await this.#imageBytes(source) : undefined;
     const faces = await this.#faces(source, o);
-    if (faces.length === 0) throw this.#deps.fail('NO_FACE', 'no face found in the photo to add');
-    if (faces.length > 1) {
-      throw this.#deps.fail('MULTIPLE_FACES', `the photo to add must show exactly one face, found ${faces.length}; crop it or raise detProbThreshold`);
-    }
-    return this.#write(() => this.#core.addEmbedding(subject, faces[0].embedding, image));
+    return this.#write(() => this.#core.addFace(subject, faces, image));
   }
 
   /** Files an embedding (512 finite numbers) under `subject`. */
@@ -267,7 +263,7 @@ export class Gallery {
       return { mime: source.type, bytes: new Uint8Array(await source.arrayBuffer()) };
     }
     const read = await readSource(source, 'source');
-    if (read instanceof Uint8Array) return { mime: sniffMime(read), bytes: read.slice() };
+    if (read instanceof Uint8Array) return { bytes: read.slice() }; // the core reads the MIME type
     const ctx = scratchCanvas(read.width, read.height);
     ctx.putImageData(read instanceof ImageData ? read : new ImageData(new Uint8ClampedArray(read.data), read.width, read.height), 0, 0);
     const blob = await ctx.canvas.convertToBlob({ type: 'image/png' });
@@ -279,14 +275,3 @@ function scratchCanvas(width, height) {
   return new OffscreenCanvas(width, height).getContext('2d');
 }
 
-/** The MIME type of encoded image bytes, from their signature. */
-function sniffMime(b) {
-  const starts = (...sig) => sig.every((x, i) => b[i] === x);
-  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
-  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'image/png';
-  if (starts(0x52, 0x49, 0x46, 0x46) && b[8] === 0x57 && b[9] === 0x45) return 'image/webp';
-  if (starts(0x47, 0x49, 0x46)) return 'image/gif';
-  if (starts(0x42, 0x4d)) return 'image/bmp';
-  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'image/tiff';
-  return 'application/octet-stream';
-}

@@ -136,20 +136,26 @@ impl GalleryCore {
     }
 
     /// `addEmbedding(subject, embedding, image?)` → `Promise<{ image_id, subject }>`; `image`
-    /// is `{ mime, bytes: Uint8Array }`, the photo to keep (the wrapper passes it only when the
-    /// gallery saves images).
+    /// is `{ mime?, bytes: Uint8Array }`, the photo to keep (the wrapper passes it only when the
+    /// gallery saves images; the MIME type is read from the bytes when not given).
     #[wasm_bindgen(js_name = addEmbedding)]
     pub fn add_embedding(&self, subject: JsValue, embedding: JsValue, image: JsValue) -> Promise {
+        let args = (|| Ok((string(&subject, "subject")?, floats(&embedding, "embedding")?, stored_image(&image)?)))();
+        self.add(args)
+    }
+
+    /// `addFace(subject, faces, image?)`: `faces` is what `analyze()` found in the photo; exactly
+    /// one is required (`NO_FACE`, `MULTIPLE_FACES`), and its embedding is filed.
+    #[wasm_bindgen(js_name = addFace)]
+    pub fn add_face(&self, subject: JsValue, faces: JsValue, image: JsValue) -> Promise {
         let args = (|| {
             let subject = string(&subject, "subject")?;
-            let embedding = floats(&embedding, "embedding")?;
-            let image = stored_image(&image)?;
-            Ok((subject, embedding, image, uuid_v4()?, now_iso8601()?))
+            let faces = faces.dyn_ref::<Array>().ok_or_else(|| Error::invalid_argument("faces must be an array"))?;
+            super::check_single_face(faces.length() as usize)?;
+            let embedding = js_sys::Reflect::get(&faces.get(0), &JsValue::from_str("embedding")).unwrap_or(JsValue::UNDEFINED);
+            Ok((subject, floats(&embedding, "faces[0].embedding")?, stored_image(&image)?))
         })();
-        self.write(move |s| {
-            let (subject, embedding, image, id, at) = args.clone()?;
-            s.plan_add_face(&subject, &embedding, image, id, at)
-        })
+        self.add(args)
     }
 
     /// `listFaces({ page = 0, size = 20, subject })`.
@@ -194,7 +200,7 @@ impl GalleryCore {
 
     #[wasm_bindgen(js_name = hasFace)]
     pub fn has_face(&self, image_id: &str) -> bool {
-        self.inner.state.borrow().face(image_id).is_some()
+        self.inner.state.borrow().contains(image_id)
     }
 
     /// `faceImage(id)` → `Promise<{ mime, bytes }>`; `NOT_FOUND` for an unknown id or no photo.
@@ -304,17 +310,6 @@ impl GalleryCore {
         })
     }
 
-    /// Reloads from IndexedDB if another tab wrote since (cheap when nothing changed).
-    pub fn refresh(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            if inner.store.generation().await.map_err(to_js)? != inner.state.borrow().generation() {
-                inner.reload().await.map_err(to_js)?;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
-    }
-
     /// Closes the database connection; later calls fail with `STORAGE_FAILED`.
     pub fn close(&self) {
         self.inner.store.close();
@@ -322,6 +317,15 @@ impl GalleryCore {
 }
 
 impl GalleryCore {
+    /// Files an embedding (and photo) under a subject, with a new id and time.
+    fn add(&self, args: Result<(String, Vec<f32>, Option<StoredImage>)>) -> Promise {
+        let args = args.and_then(|(subject, embedding, image)| Ok((subject, embedding, image, uuid_v4()?, now_iso8601()?)));
+        self.write(move |s| {
+            let (subject, embedding, image, id, at) = args.clone()?;
+            s.plan_add_face(&subject, &embedding, image, id, at)
+        })
+    }
+
     /// Runs one write: plan on memory, commit to IndexedDB, apply to memory; replans after a
     /// reload when another tab committed first.
     fn write<R, P>(&self, plan: P) -> Promise
@@ -380,8 +384,11 @@ fn stored_image(v: &JsValue) -> Result<Option<StoredImage>> {
         return Ok(None);
     }
     let get = |k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let mime = string(&get("mime"), "image.mime")?;
     let bytes = byte_vec(&get("bytes")).ok_or_else(|| Error::invalid_argument("image.bytes must be a Uint8Array"))?;
+    let mime = match get("mime") {
+        m if m.is_undefined() || m.is_null() => super::mime_of(&bytes),
+        m => string(&m, "image.mime")?,
+    };
     Ok(Some(StoredImage { mime, bytes }))
 }
 

@@ -153,14 +153,6 @@ impl IdbStore {
         Ok(Snapshot { generation, subjects, faces })
     }
 
-    /// The store generation alone (cheap: tells whether another tab wrote).
-    pub async fn generation(&self) -> Result<u64> {
-        self.check_open()?;
-        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly).map_err(tx_error)?;
-        let value = tx.object_store(META).and_then(|s| s.get(JsValue::from_str(STATE_KEY))).map_err(tx_error)?;
-        generation_of(value.await.map_err(tx_error)?)
-    }
-
     /// Writes `change` in one transaction if the stored generation is still `expected`.
     pub async fn commit(&self, change: &ChangeSet, expected: u64) -> Result<bool> {
         self.check_open()?;

@@ -189,7 +189,7 @@ impl<S: Store> Gallery<S> {
         let mut faces = sdk.analyze(&img, &AnalyzeOptions { detect, embedding: true, liveness: false })?.faces;
         let face = single_face(&mut faces)?;
         let image = self.options.save_images.then(|| StoredImage { mime: mime_of(photo), bytes: photo.to_vec() });
-        self.add(subject, face.embedding.as_deref().unwrap_or_default(), image)
+        self.add(subject, embedding_of(&face), image)
     }
 
     pub fn list_faces(&self, page: usize, size: usize, subject: Option<&str>) -> Result<FacePage> {
@@ -223,7 +223,7 @@ impl<S: Store> Gallery<S> {
         let result = faces
             .into_iter()
             .map(|face| {
-                let subjects = self.state.recognize(face.embedding.as_deref().unwrap_or_default(), opts.prediction_count)?;
+                let subjects = self.state.recognize(embedding_of(&face), opts.prediction_count)?;
                 Ok(RecognizedFace { face: keep_embedding(face, opts), subjects })
             })
             .collect::<Result<_>>()?;
@@ -232,13 +232,13 @@ impl<S: Store> Gallery<S> {
 
     /// Every face of the photo with its similarity to the stored face `image_id`.
     pub fn verify(&self, sdk: &Likeness, photo: &[u8], image_id: &str, opts: &ProbeOptions) -> Result<Verification> {
-        if self.state.face(records::check_image_id(image_id)?).is_none() {
+        if !self.state.contains(records::check_image_id(image_id)?) {
             return Err(Error::not_found(format!("no face with image_id {image_id:?}")));
         }
         let result = probe(sdk, photo, opts)?
             .into_iter()
             .map(|face| {
-                let similarity = self.state.verify(face.embedding.as_deref().unwrap_or_default(), image_id)?;
+                let similarity = self.state.verify(embedding_of(&face), image_id)?;
                 Ok(VerifiedFace { face: keep_embedding(face, opts), similarity })
             })
             .collect::<Result<_>>()?;
@@ -257,7 +257,7 @@ impl<S: Store> Gallery<S> {
             .into_iter()
             .next()
             .ok_or_else(|| Error::no_face("no face in the photo to search for"))?;
-        let result = self.state.search(face.embedding.as_deref().unwrap_or_default(), top_n, threshold)?;
+        let result = self.state.search(embedding_of(&face), top_n, threshold)?;
         Ok(Search { face: keep_embedding(face, &opts), result })
     }
 
@@ -293,9 +293,15 @@ fn keep_embedding(mut face: Face, opts: &ProbeOptions) -> Face {
 
 /// The one face `addFace` needs.
 pub fn single_face(faces: &mut Vec<Face>) -> Result<Face> {
-    match faces.len() {
+    check_single_face(faces.len())?;
+    faces.pop().ok_or_else(|| Error::no_face("no face found"))
+}
+
+/// `addFace`'s rule, given how many faces the photo shows: exactly one.
+pub fn check_single_face(found: usize) -> Result<()> {
+    match found {
         0 => Err(Error::no_face("no face found in the photo to add")),
-        1 => faces.pop().ok_or_else(|| Error::no_face("no face found")),
+        1 => Ok(()),
         n => Err(Error::new(
             ErrorCode::MultipleFaces,
             format!("the photo to add must show exactly one face, found {n}; crop it or raise detProbThreshold"),
@@ -303,7 +309,13 @@ pub fn single_face(faces: &mut Vec<Face>) -> Result<Face> {
     }
 }
 
+/// The embedding of an analysed face (`probe` and `add_face` always ask for one; an empty slice
+/// would be refused by the gallery's checks).
+fn embedding_of(face: &Face) -> &[f32] {
+    face.embedding.as_deref().unwrap_or_default()
+}
+
 /// The MIME type of an encoded photo, from its first bytes.
-fn mime_of(bytes: &[u8]) -> String {
+pub(crate) fn mime_of(bytes: &[u8]) -> String {
     image::guess_format(bytes).map(|f| f.to_mime_type().to_string()).unwrap_or_else(|_| "application/octet-stream".into())
 }

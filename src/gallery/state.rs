@@ -333,6 +333,11 @@ impl GalleryState {
         self.subjects.get(subject).map(|s| s.faces)
     }
 
+    /// Whether the gallery holds a face with this id.
+    pub fn contains(&self, image_id: &str) -> bool {
+        self.faces.contains_key(image_id)
+    }
+
     /// The stored record of one face.
     pub fn face(&self, image_id: &str) -> Option<FaceRecord> {
         let meta = self.faces.get(image_id)?;
@@ -348,22 +353,26 @@ impl GalleryState {
         self.faces.iter().filter(move |(_, m)| m.subject == subject).filter_map(|(id, _)| self.face(id))
     }
 
-    /// Every face, ordered by subject, then time added, then id.
-    pub fn all_faces(&self) -> Vec<FaceRecord> {
-        let mut ids: Vec<(&str, &FaceMeta)> = self.faces.iter().map(|(id, m)| (id.as_str(), m)).collect();
-        ids.sort_by(|a, b| (&a.1.subject, &a.1.created_at, a.0).cmp(&(&b.1.subject, &b.1.created_at, b.0)));
-        ids.into_iter().filter_map(|(id, _)| self.face(id)).collect()
+    /// The faces (of one subject, or all), ordered by subject, then time added, then id: the
+    /// order of `listFaces` pages and of backups.
+    fn ordered(&self, subject: Option<&str>) -> Vec<(&String, &FaceMeta)> {
+        let mut faces: Vec<(&String, &FaceMeta)> =
+            self.faces.iter().filter(|(_, m)| subject.is_none_or(|s| m.subject == s)).collect();
+        faces.sort_by(|a, b| (&a.1.subject, &a.1.created_at, a.0).cmp(&(&b.1.subject, &b.1.created_at, b.0)));
+        faces
     }
 
-    /// `listFaces`: one page (from 0) of `{image_id, subject}`, optionally of one subject,
-    /// ordered by subject, then time added, then id.
+    /// Every face, in [`Self::ordered`] order.
+    pub fn all_faces(&self) -> Vec<FaceRecord> {
+        self.ordered(None).into_iter().filter_map(|(id, _)| self.face(id)).collect()
+    }
+
+    /// `listFaces`: one page (from 0) of `{image_id, subject}`, optionally of one subject.
     pub fn list_faces(&self, page: usize, size: usize, subject: Option<&str>) -> Result<FacePage> {
         if size == 0 || size > MAX_PAGE_SIZE {
             return Err(Error::invalid_argument(format!("size must be 1..={MAX_PAGE_SIZE}, got {size}")));
         }
-        let mut faces: Vec<(&String, &FaceMeta)> =
-            self.faces.iter().filter(|(_, m)| subject.is_none_or(|s| m.subject == s)).collect();
-        faces.sort_by(|a, b| (&a.1.subject, &a.1.created_at, a.0).cmp(&(&b.1.subject, &b.1.created_at, b.0)));
+        let faces = self.ordered(subject);
         let total_elements = faces.len();
         let page_faces = faces
             .into_iter()
