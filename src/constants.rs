@@ -170,3 +170,14 @@ pub const GALLERY_SCHEMA_VERSION: u32 = 2;
 /// close on `versionchange` still count as open until their running transactions finish, which
 /// takes milliseconds; a tab that does not let go within this is really blocking.
 pub const GALLERY_BLOCKED_GRACE_MS: i32 = 2000;
+
+// ---- the video path (src/video.rs) ----
+/// A detection shorter than this share of the main face's box is not a second person in front
+/// of the camera (issue 9: a 17x30 px false detection beside a 230 px face, ratio 0.13); two
+/// people side by side at a camera measure 0.6–1.0 of each other.
+pub const SECONDARY_FACE_MIN_RATIO: f32 = 0.4;
+/// Tracking is lost (the detector runs) when the landmarks' spread changes by more than this
+/// factor between two frames, or their centre moves more than `TRACK_MAX_SHIFT` spreads: more
+/// than a face moves in 1/15 s, and what the landmark model does when the face left its crop.
+pub const TRACK_MAX_SCALE_CHANGE: f32 = 1.25;
+pub const TRACK_MAX_SHIFT: f32 = 0.5;

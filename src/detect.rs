@@ -87,10 +87,20 @@ impl DetectOptions {
 
 /// Finds faces, largest first.
 pub fn detect(model: &Model, img: &RgbImage, opts: &DetectOptions) -> Result<Vec<Detection>> {
+    detect_with_retry(model, img, opts, true)
+}
+
+/// [`detect`] for camera frames: no padded tight-crop retry. A camera frame is never a tight
+/// ID crop, and the retry doubled the cost of every frame with nobody in view.
+pub fn detect_frame(model: &Model, img: &RgbImage, opts: &DetectOptions) -> Result<Vec<Detection>> {
+    detect_with_retry(model, img, opts, false)
+}
+
+fn detect_with_retry(model: &Model, img: &RgbImage, opts: &DetectOptions, retry: bool) -> Result<Vec<Detection>> {
     opts.validate()?;
     let (w, h) = (img.width() as f32, img.height() as f32);
     let mut faces = detect_in_window(model, img, [0.0, 0.0], [w, h], opts.det_prob_threshold)?;
-    if faces.is_empty() {
+    if faces.is_empty() && retry {
         let pad = [w * TIGHT_CROP_PAD, h * TIGHT_CROP_PAD];
         let window = [w + 2.0 * pad[0], h + 2.0 * pad[1]];
         faces = detect_in_window(model, img, [-pad[0], -pad[1]], window, opts.det_prob_threshold)?;

@@ -33,6 +33,8 @@ pub mod pipeline;
 pub mod quality;
 pub mod raster;
 pub mod scan;
+pub mod video;
+pub mod capture;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -41,3 +43,4 @@ pub use face::{Analysis, Face};
 pub use matching::{similarity, Threshold};
 pub use pipeline::{AnalyzeOptions, Likeness, Models};
 pub use scan::{CompareOptions, ScanRecord};
+pub use video::{FrameMethod, VideoFrame, VideoOptions, VideoTracker};

@@ -12,7 +12,7 @@ use crate::detect::{detect, DetectOptions, Detection};
 use crate::embed::embed;
 use crate::error::{Error, Result};
 use crate::face::{Analysis, Face};
-use crate::landmarks::landmarks;
+use crate::landmarks::{landmarks, Landmarks68};
 use crate::liveness::liveness_score;
 use crate::matching::similarity;
 use crate::model::{Integrity, Manifest, Model, ModelKind};
@@ -120,6 +120,12 @@ impl Likeness {
     /// Every stage after detection, for one detected face.
     pub fn analyze_face(&self, img: &RgbImage, det: &Detection, opts: &AnalyzeOptions) -> Result<Face> {
         let lm = landmarks(&self.models.landmark, img, det)?;
+        self.analyze_landmarks(img, det, lm, opts)
+    }
+
+    /// Every stage after the landmarks, for one face whose landmarks are known (the video path
+    /// tracks a face by its landmarks and does not run the landmark model twice).
+    pub fn analyze_landmarks(&self, img: &RgbImage, det: &Detection, lm: Landmarks68, opts: &AnalyzeOptions) -> Result<Face> {
         let five = lm.five_points();
         let to_aligned = alignment(&five)?;
         let aligned = warp_aligned(img, &to_aligned)?;
@@ -151,7 +157,7 @@ impl Likeness {
             x2: det.x2,
             y2: det.y2,
             score: det.score,
-            landmark_68: lm.0.clone(),
+            landmark_68: lm.0,
             landmark_5: five.to_vec(),
             eye_dist: measures.eye_dist,
             face_luminance: measures.face_luminance,
