@@ -211,6 +211,10 @@ export interface LikenessApi {
   readonly closed: boolean;
   /** Every face of an image, largest first. */
   analyze(source: ImageSource, options?: AnalyzeOptions): Promise<Analysis>;
+  /** One camera frame; `timestampMs` must increase from call to call (INVALID_ARGUMENT otherwise). */
+  detectForVideo(source: ImageSource, timestampMs: number, options?: VideoOptions): Promise<VideoFrame>;
+  /** Forgets the tracked face and the last timestamp (before a new camera session). */
+  resetVideo(): void;
   /** The scan record of the largest face of each image; rejects with NO_FACE when either has none. */
   compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
   /** The 512-D embedding of the largest face; rejects with NO_FACE when there is none. */
@@ -376,6 +380,93 @@ export declare function openOutbox(options: OutboxOptions): Promise<Outbox>;
 export declare function similarity(a: Embedding, b: Embedding): number;
 
 export default Likeness;
+
+// ---- live capture (src/video.rs, src/capture/) ----
+
+export interface VideoOptions extends AnalyzeOptions {
+  /** Follow the face between frames instead of running the detector on each (default true). */
+  tracking?: boolean;
+  /** Run the full-frame detector at least every this many frames (default 10). */
+  redetectEvery?: number;
+}
+
+export interface VideoFrame extends Analysis {
+  timestamp_ms: number;
+  /** How the main face was found in this frame. */
+  method: 'tracked' | 'detected';
+  /** Detections far smaller than the main face (not a second person at the camera). */
+  ignored_faces: number;
+  /** Darker cheek over brighter cheek, 1 = even light (main face only). */
+  light_balance?: number;
+}
+
+export type InstructionCode =
+  | 'FACE_NOT_FOUND' | 'MULTIPLE_FACES' | 'MOVE_BACK' | 'MOVE_CLOSER' | 'CENTER_FACE'
+  | 'TOO_DARK' | 'TOO_BRIGHT' | 'UNEVEN_LIGHT' | 'REMOVE_OCCLUSION' | 'TURN_LEFT' | 'TURN_RIGHT'
+  | 'TILT_UP' | 'TILT_DOWN' | 'STRAIGHTEN_HEAD' | 'OPEN_EYES' | 'CLOSE_MOUTH' | 'TOO_BLURRY'
+  | 'HOLD_STILL' | 'OK' | 'BLINK' | 'TURN_HEAD_LEFT' | 'TURN_HEAD_RIGHT' | 'OPEN_MOUTH';
+
+export interface Instruction {
+  code: InstructionCode;
+  /** The quality component behind it (OFIQ / ISO/IEC 29794-5 names where one exists). */
+  component: string;
+  value?: number;
+  limit?: number;
+}
+
+export type CaptureState = 'searching' | 'adjusting' | 'holding' | 'challenge' | 'captured' | 'timeout';
+
+export interface CaptureUpdate {
+  state: CaptureState;
+  instruction: Instruction;
+  changed: boolean;
+  /** This frame is the best of the hold window so far: keep its pixels. */
+  keep_frame: boolean;
+  hold_progress: number;
+  done: boolean;
+}
+
+export interface ChallengeStep {
+  kind: 'blink' | 'turn_left' | 'turn_right' | 'open_mouth';
+  code: InstructionCode;
+  limit_ms: number;
+  started_ms?: number;
+  ended_ms?: number;
+  passed: boolean;
+}
+
+export interface CaptureSummary {
+  state: CaptureState;
+  profile: 'selfie' | 'icao';
+  frames: number;
+  duration_ms: number;
+  frame_timestamp_ms?: number;
+  timeline: Array<{ timestamp_ms: number; code: InstructionCode }>;
+  failed_checks: Array<{ code: InstructionCode; component: string; ms: number }>;
+  reason?: string;
+  liveness?: { steps: ChallengeStep[]; passed: boolean };
+}
+
+export interface CaptureSessionOptions {
+  profile?: 'selfie' | 'icao';
+  holdMs?: number;
+  timeoutMs?: number;
+  minInstructionMs?: number;
+  smoothingMs?: number;
+  activeLiveness?: boolean;
+  challengeMouth?: boolean;
+  stepMs?: number;
+}
+
+export interface CaptureSession {
+  update(frame: VideoFrame): CaptureUpdate;
+  summary(): CaptureSummary;
+  retry(): void;
+  close(): void;
+}
+
+/** The decisions of one capture attempt (feed it each `detectForVideo` result). */
+export declare function createCaptureSession(options?: CaptureSessionOptions, wasmUrl?: string | URL): Promise<CaptureSession>;
 
 // ---- the face gallery (gallery.js) ----
 

@@ -15,7 +15,7 @@
 // everything rejects with a `LikenessError` (an `Error`) whose `code` is one of ERROR_CODES.
 // `Likeness.createWorker()` runs the same core in a Web Worker (worker.js) behind the same API.
 
-import initCore, { Likeness as Core, GalleryCore } from './core/likeness.js';
+import initCore, { Likeness as Core, GalleryCore, CaptureSession as CoreCaptureSession } from './core/likeness.js';
 import { openGallery } from './gallery.js';
 import { openOutbox } from './outbox.js';
 
@@ -592,6 +592,24 @@ export class Likeness {
     return guard(() => core.analyze(image, options));
   }
 
+  /**
+   * One camera frame (MediaPipe's contract): `analyze`'s options with the embedding off by
+   * default, plus `tracking` (default true) and `redetectEvery` (10). `timestampMs` must
+   * increase from call to call. Resolves `{ width, height, timestamp_ms, method, faces,
+   * ignored_faces, light_balance }`; `method` is 'tracked' or 'detected'.
+   */
+  async detectForVideo(source, timestampMs, options) {
+    this.#live();
+    const image = await readSource(source, 'source');
+    const core = this.#live();
+    return guard(() => core.detectForVideo(image, timestampMs, options));
+  }
+
+  /** Forgets the tracked face and the last timestamp (before a new camera session). */
+  resetVideo() {
+    this.#live().resetVideo();
+  }
+
   /** The seed 004 scan record for the largest face of a selfie and of a document photo. */
   async compare(selfie, documentPhoto, options) {
     this.#live();
@@ -776,6 +794,17 @@ export class LikenessWorker {
     return this.#call('analyze', [wire, options], transfer);
   }
 
+  async detectForVideo(source, timestampMs, options) {
+    this.#live();
+    const [wire, transfer] = await toWire(source, 'source');
+    return this.#call('detectForVideo', [wire, timestampMs, options], transfer);
+  }
+
+  resetVideo() {
+    this.#live();
+    this.#call('resetVideo', [], []).catch(() => {});
+  }
+
   async compare(selfie, documentPhoto, options) {
     this.#live();
     const [[a, ta], [b, tb]] = await Promise.all([toWire(selfie, 'selfie'), toWire(documentPhoto, 'documentPhoto')]);
@@ -816,6 +845,24 @@ export class LikenessWorker {
     this.#worker.terminate();
     this.#failAll(fail('CLOSED', 'this Likeness worker was closed'));
   }
+}
+
+/**
+ * The decisions of one live capture attempt (Rust, src/capture): feed it each `detectForVideo`
+ * result; it answers the one instruction to show, the state, and whether to keep the frame.
+ * Options: `profile` ('selfie' | 'icao'), `holdMs` (1000), `timeoutMs` (30000),
+ * `minInstructionMs` (400), `smoothingMs` (300), `activeLiveness` (false), `challengeMouth`,
+ * `stepMs` (6000). Needs the core loaded (after `Likeness.create()` or `createCaptureSession`).
+ */
+export async function createCaptureSession(options, wasmUrl) {
+  await loadCore(absoluteUrl(wasmUrl, 'wasmUrl', false));
+  const session = guard(() => new CoreCaptureSession(options));
+  return Object.freeze({
+    update: (frame) => guard(() => session.update(frame)),
+    summary: () => guard(() => session.summary()),
+    retry: () => session.retry(),
+    close: () => session.free(),
+  });
 }
 
 // What gallery.js borrows from this module (passed in, so the two files have no import cycle).

@@ -39,6 +39,12 @@ async function handle({ id, op, args }) {
       case 'analyze':
         reply(id, await live().analyze(args[0], args[1]));
         return;
+      case 'detectForVideo':
+        reply(id, await live().detectForVideo(args[0], args[1], args[2]));
+        return;
+      case 'resetVideo':
+        reply(id, live().resetVideo());
+        return;
       case 'compare':
         reply(id, await live().compare(args[0], args[1], args[2]));
         return;

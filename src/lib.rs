@@ -37,6 +37,8 @@ pub mod video;
 pub mod capture;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_capture;
 
 pub use error::{Error, ErrorCode, Result};
 pub use face::{Analysis, Face};

@@ -10,7 +10,7 @@
 //! face. Faces far smaller than the main one (a poster, a false detection in the background)
 //! are not analysed; they are counted in `ignored_faces`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::constants::{SECONDARY_FACE_MIN_RATIO, TRACK_MAX_SCALE_CHANGE, TRACK_MAX_SHIFT};
 use crate::detect::{detect_frame, DetectOptions, Detection};
@@ -41,7 +41,7 @@ impl Default for VideoOptions {
 }
 
 /// How a frame's face was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FrameMethod {
     /// The full-frame detector ran.
@@ -51,7 +51,7 @@ pub enum FrameMethod {
 }
 
 /// One analysed video frame: `analyze`'s fields plus how the face was found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoFrame {
     pub width: u32,
     pub height: u32,
@@ -62,7 +62,7 @@ pub struct VideoFrame {
     /// Detections too small beside the main face to be a second person in front of the camera.
     pub ignored_faces: usize,
     /// The darker cheek's mean luma over the brighter one's (1 = even light), for the main face.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub light_balance: Option<f32>,
 }
 

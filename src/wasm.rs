@@ -44,6 +44,8 @@ use crate::{AnalyzeOptions, CompareOptions, Threshold};
 #[wasm_bindgen(js_name = Likeness)]
 pub struct WasmLikeness {
     sdk: crate::Likeness,
+    /// What `detectForVideo` carries from one frame to the next.
+    video: std::cell::RefCell<crate::VideoTracker>,
 }
 
 #[wasm_bindgen(js_class = Likeness)]
@@ -153,7 +155,15 @@ impl WasmLikeness {
             bytes.insert(kind, b);
         }
         let sdk = crate::Likeness::from_bytes_checked(|kind| bytes.remove(&kind), liveness, integrity)?;
-        Ok(WasmLikeness { sdk })
+        Ok(WasmLikeness { sdk, video: Default::default() })
+    }
+
+    pub(crate) fn sdk(&self) -> &crate::Likeness {
+        &self.sdk
+    }
+
+    pub(crate) fn video(&self) -> &std::cell::RefCell<crate::VideoTracker> {
+        &self.video
     }
 
     fn try_analyze(&self, image: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
@@ -209,7 +219,7 @@ pub(crate) fn byte_vec(value: &JsValue) -> Option<Vec<u8>> {
 }
 
 /// An image argument: encoded bytes, or an `ImageData`-like `{ width, height, data }` of RGBA.
-fn read_image(value: &JsValue, sdk: &crate::Likeness, what: &str) -> Result<RgbImage, Error> {
+pub(crate) fn read_image(value: &JsValue, sdk: &crate::Likeness, what: &str) -> Result<RgbImage, Error> {
     if let Some(bytes) = byte_vec(value) {
         return decode(&bytes, &sdk.limits);
     }
@@ -297,9 +307,15 @@ pub(crate) fn string(v: &JsValue, name: &str) -> Result<String, Error> {
     v.as_string().ok_or_else(|| Error::invalid_argument(format!("{name} must be a string")))
 }
 
-fn analyze_options(options: &JsValue) -> Result<AnalyzeOptions, Error> {
-    let mut opts = AnalyzeOptions::default();
-    for (name, v) in option_entries(options, &["limit", "detProbThreshold", "embedding", "liveness"])? {
+pub(crate) fn analyze_options(options: &JsValue) -> Result<AnalyzeOptions, Error> {
+    analyze_options_with(options, AnalyzeOptions::default(), &[])
+}
+
+/// `analyze`'s options from `defaults`, with `extra` option names left to the caller.
+pub(crate) fn analyze_options_with(options: &JsValue, defaults: AnalyzeOptions, extra: &[&str]) -> Result<AnalyzeOptions, Error> {
+    let mut opts = defaults;
+    let known: Vec<&str> = ["limit", "detProbThreshold", "embedding", "liveness"].iter().chain(extra).copied().collect();
+    for (name, v) in option_entries(options, &known)? {
         match name.as_str() {
             "limit" if v.is_null() => opts.detect.limit = None,
             "limit" => match v.as_f64() {

@@ -152,6 +152,43 @@ try {
     return `similarity ${scan.compare_similarity} (golden embeddings: ${expected.toFixed(4)})`;
   });
 
+  await check('detectForVideo tracks a face across frames, refuses a decreasing timestamp, and feeds a capture session to "captured"', async () => {
+    const g = (await golden('obama_640x480')).faces[0];
+    const r = await page.evaluate(async () => {
+      const canvas = await fx.canvas('obama_640x480');
+      const frame = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      sdk.resetVideo();
+      const session = await likeness.createCaptureSession({ holdMs: 500 });
+      const methods = [];
+      let update, first, t = 1000, times = [];
+      for (let i = 0; i < 40 && !(update && update.done); i++) {
+        t += 66;
+        const t0 = performance.now();
+        const f = await sdk.detectForVideo(frame, t);
+        times.push(performance.now() - t0);
+        first ??= f;
+        methods.push(f.method);
+        update = session.update(f);
+      }
+      const backwards = await fx.code(sdk.detectForVideo(frame, 5));
+      const after = await sdk.detectForVideo(frame, t + 66);
+      const summary = session.summary();
+      const bad = await fx.code(() => likeness.createCaptureSession({ profile: 'passport' }));
+      times.sort((a, b) => a - b);
+      return { first, methods, update, summary, backwards, afterFaces: after.faces.length, bad, median: times[times.length >> 1] };
+    });
+    const f = r.first.faces[0];
+    assert(r.first.method === 'detected' && f.embedding === undefined, 'first frame detected, no embedding');
+    assert(Math.abs(f.x1 - g.x1) < 3 && Math.abs(f.y2 - g.y2) < 3, `box ${f.x1},${f.y2} vs golden ${g.x1},${g.y2}`);
+    assert(r.methods.filter((m) => m === 'tracked').length >= r.methods.length - 2, `methods ${r.methods}`);
+    assert(r.update.done && r.update.state === 'captured', JSON.stringify(r.update));
+    assert(r.summary.timeline[0].code === 'OK' && r.summary.frame_timestamp_ms > 0, JSON.stringify(r.summary));
+    assert(r.backwards === 'Error:INVALID_ARGUMENT', r.backwards);
+    assert(r.afterFaces === 1, 'the next good timestamp works');
+    assert(r.bad === 'Error:INVALID_ARGUMENT', r.bad);
+    return `${r.methods.length} frames (${r.methods.filter((m) => m === 'tracked').length} tracked), median ${r.median.toFixed(1)} ms a frame`;
+  });
+
   await check('every kind of source finds the golden face of obama_640x480', async () => {
     const g = (await golden('obama_640x480')).faces[0];
     const results = await page.evaluate(async () => {

@@ -25,7 +25,19 @@ import {
   type FacePage,
   type GalleryBackup,
   type SearchHit,
+  createCaptureSession,
+  type VideoFrame,
+  type CaptureUpdate,
 } from 'likeness';
+
+export async function live(sdk: Likeness, video: HTMLVideoElement): Promise<string> {
+  const session = await createCaptureSession({ profile: 'icao', holdMs: 800 });
+  const frame: VideoFrame = await sdk.detectForVideo(video, performance.now(), { tracking: true });
+  const u: CaptureUpdate = session.update(frame);
+  // @ts-expect-error: no such profile
+  await createCaptureSession({ profile: 'passport' });
+  return `${frame.method} ${u.instruction.code} ${u.state}`;
+}
 
 export async function onboarding(selfieFile: File, documentImg: HTMLImageElement, video: HTMLVideoElement): Promise<string> {
   const sdk = await Likeness.create({
