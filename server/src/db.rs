@@ -244,6 +244,44 @@ impl Db {
         Ok(())
     }
 
+    /// Appends one audit entry (see migrations/*/0002_audit.sql).
+    pub async fn audit(
+        &self,
+        tenant: &str,
+        subject: &str,
+        action: &str,
+        scan_id: &str,
+        now: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, tenant, subject, action, scan_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now)
+        .bind(tenant)
+        .bind(subject)
+        .bind(action)
+        .bind(scan_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A tenant's audit entries, oldest first: (subject, action, scan_id).
+    pub async fn audit_entries(
+        &self,
+        tenant: &str,
+    ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT subject, action, scan_id FROM audit_log WHERE tenant = $1 ORDER BY seq",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
     /// For `/health`: can the database answer at all?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1")

@@ -55,6 +55,9 @@ async fn harness(
         ],
         cors: Cors::Origins(vec!["http://localhost:8000".to_string()]),
         max_body_bytes: MAX_BODY,
+        oidc: None,
+        tenant_rate: None,
+        client_rate: None,
     };
     let (app, db) = likeness_server::build(&config)
         .await
