@@ -52,17 +52,20 @@ pub struct Db {
 /// The migrations, compiled into the binary (no files to ship next to it). Built by hand rather
 /// than with `sqlx::migrate!` to keep sqlx's proc-macro crate out of the build.
 fn migrator(engine: Engine) -> Migrator {
-    let sql: &'static str = match engine {
-        Engine::Sqlite => include_str!("../migrations/sqlite/0001_scans.sql"),
-        Engine::Postgres => include_str!("../migrations/postgres/0001_scans.sql"),
+    let (scans, audit): (&'static str, &'static str) = match engine {
+        Engine::Sqlite => (
+            include_str!("../migrations/sqlite/0001_scans.sql"),
+            include_str!("../migrations/sqlite/0002_audit.sql"),
+        ),
+        Engine::Postgres => (
+            include_str!("../migrations/postgres/0001_scans.sql"),
+            include_str!("../migrations/postgres/0002_audit.sql"),
+        ),
     };
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("scans"),
-        MigrationType::Simple,
-        Cow::Borrowed(sql),
-        false,
-    )];
+    let migration = |version, name, sql| {
+        Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
+    };
+    let migrations = vec![migration(1, "scans", scans), migration(2, "audit", audit)];
     Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT

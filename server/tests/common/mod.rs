@@ -25,7 +25,7 @@ pub struct Harness {
     pub tenant_b: String,
     pub token_b: String,
     pub database_url: String,
-    _dir: Option<tempfile::TempDir>,
+    pub _dir: Option<tempfile::TempDir>,
 }
 
 pub struct Reply {
