@@ -7,8 +7,10 @@
 //! unsalted fast hash is enough (there is nothing to brute-force), and looking a digest up in a
 //! map does not leak the token through timing.
 //!
-//! JWTs are not validated: a deployment that issues OAuth2 access tokens puts this server behind
-//! its gateway or registers opaque tokens in `api_tokens`.
+//! Side by side with them: OIDC access tokens (JWTs, see [`crate::oidc`]) when
+//! `LIKENESS_OIDC_ISSUER` is set. A bearer value that has the shape of a JWT goes to the OIDC
+//! verifier; anything else is looked up as an opaque token. Opaque tokens are service accounts
+//! and hold both scopes; a JWT holds the scopes of its `scope` claim.
 
 use std::collections::HashMap;
 
@@ -18,6 +20,7 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
 use crate::errors::ApiError;
+use crate::oidc::{SCOPE_READ, SCOPE_WRITE};
 use crate::AppState;
 
 /// Lower-case hex sha256 of a token: the form tokens are stored in.
@@ -54,10 +57,22 @@ impl TokenStore {
     }
 }
 
-/// The tenant a request acts for. As an extractor it is the whole auth check: a handler that
-/// takes a `Tenant` cannot run for an unauthenticated request.
+/// Who a request acts for: the tenant, the subject recorded in the audit log (a JWT's `sub`, or
+/// `token:<first 12 hex of the digest>` for an opaque token), and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tenant(pub String);
+pub struct Principal {
+    pub tenant: String,
+    pub subject: String,
+    pub scopes: Vec<String>,
+}
+
+/// Extractor: a principal holding `scans:read`. A handler taking it cannot run otherwise.
+#[derive(Debug, Clone)]
+pub struct ReadScans(pub Principal);
+
+/// Extractor: a principal holding `scans:write`.
+#[derive(Debug, Clone)]
+pub struct WriteScans(pub Principal);
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 7235).
 fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
@@ -80,18 +95,71 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token)
 }
 
-impl FromRequestParts<AppState> for Tenant {
+/// A compact JWS: three base64url parts, the first one a JSON object (`eyJ` = `{"`).
+fn looks_like_jwt(token: &str) -> bool {
+    token.starts_with("eyJ") && token.split('.').count() == 3
+}
+
+async fn opaque(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let digest = token_sha256(token);
+    let tenant = match state.tokens.tenant(&digest) {
+        Some(tenant) => tenant.to_string(),
+        None => state
+            .db
+            .tenant_of_token(&digest)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("invalid or revoked token"))?,
+    };
+    Ok(Principal {
+        tenant,
+        subject: format!("token:{}", &digest[..12]),
+        scopes: vec![SCOPE_READ.to_string(), SCOPE_WRITE.to_string()],
+    })
+}
+
+/// Authenticates the request, then charges the tenant's rate limit (after auth, so a stranger
+/// cannot spend a tenant's budget; the per-address limit runs before auth, in `lib.rs`).
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    let token = bearer_token(parts)?;
+    let principal = match &state.oidc {
+        Some(oidc) if looks_like_jwt(token) => {
+            let claims = oidc.verify(token).await?;
+            Principal {
+                tenant: claims.tenant,
+                subject: claims.subject,
+                scopes: claims.scopes,
+            }
+        }
+        _ => opaque(state, token).await?,
+    };
+    state
+        .tenant_limit
+        .take(&principal.tenant)
+        .map_err(|secs| ApiError::rate_limited("tenant", secs))?;
+    Ok(principal)
+}
+
+fn require(principal: Principal, scope: &str) -> Result<Principal, ApiError> {
+    if principal.scopes.iter().any(|s| s == scope) {
+        Ok(principal)
+    } else {
+        Err(ApiError::insufficient_scope(scope))
+    }
+}
+
+impl FromRequestParts<AppState> for ReadScans {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Tenant, ApiError> {
-        let digest = token_sha256(bearer_token(parts)?);
-        if let Some(tenant) = state.tokens.tenant(&digest) {
-            return Ok(Tenant(tenant.to_string()));
-        }
-        match state.db.tenant_of_token(&digest).await? {
-            Some(tenant) => Ok(Tenant(tenant)),
-            None => Err(ApiError::unauthorized("invalid or revoked token")),
-        }
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(ReadScans(require(authenticate(parts, state).await?, SCOPE_READ)?))
+    }
+}
+
+impl FromRequestParts<AppState> for WriteScans {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(WriteScans(require(authenticate(parts, state).await?, SCOPE_WRITE)?))
     }
 }
 

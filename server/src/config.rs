@@ -11,6 +11,13 @@
 
 use std::net::SocketAddr;
 
+use crate::oidc::{check_issuer_url, OidcConfig, DEFAULT_MIN_REFETCH};
+use crate::ratelimit::Rate;
+
+/// Generous defaults: far above the load bench and the outbox e2e test (see README).
+pub const DEFAULT_TENANT_RATE: Rate = Rate { per_sec: 500.0, burst: 2000.0 };
+pub const DEFAULT_CLIENT_RATE: Rate = Rate { per_sec: 500.0, burst: 2000.0 };
+
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://likeness.db?mode=rwc";
 pub const DEFAULT_CORS_ORIGIN: &str = "http://localhost:8000";
@@ -33,6 +40,11 @@ pub struct Config {
     pub tokens: Vec<(String, String)>,
     pub cors: Cors,
     pub max_body_bytes: usize,
+    /// JWT access tokens from this issuer, when set.
+    pub oidc: Option<OidcConfig>,
+    /// `None`: unlimited.
+    pub tenant_rate: Option<Rate>,
+    pub client_rate: Option<Rate>,
 }
 
 impl Config {
@@ -71,12 +83,18 @@ impl Config {
                 })?,
             None => DEFAULT_MAX_BODY_BYTES,
         };
+        let oidc = parse_oidc(&get)?;
+        let tenant_rate = parse_rate(&get, "LIKENESS_RATE_TENANT", DEFAULT_TENANT_RATE)?;
+        let client_rate = parse_rate(&get, "LIKENESS_RATE_CLIENT", DEFAULT_CLIENT_RATE)?;
         Ok(Config {
             addr,
             database_url,
             tokens,
             cors,
             max_body_bytes,
+            oidc,
+            tenant_rate,
+            client_rate,
         })
     }
 }
@@ -110,6 +128,51 @@ pub fn parse_tokens(text: &str) -> Result<Vec<(String, String)>, String> {
         out.push((tenant.to_string(), token.to_string()));
     }
     Ok(out)
+}
+
+fn parse_oidc(get: &impl Fn(&str) -> Option<String>) -> Result<Option<OidcConfig>, String> {
+    let Some(issuer) = get("LIKENESS_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    check_issuer_url("LIKENESS_OIDC_ISSUER", &issuer)?;
+    let audience = get("LIKENESS_OIDC_AUDIENCE").ok_or_else(|| {
+        "LIKENESS_OIDC_AUDIENCE must be set with LIKENESS_OIDC_ISSUER (the `aud` tokens must carry)"
+            .to_string()
+    })?;
+    Ok(Some(OidcConfig {
+        issuer,
+        audience,
+        tenant_claim: get("LIKENESS_OIDC_TENANT_CLAIM").unwrap_or_else(|| "tenant".to_string()),
+        min_refetch: DEFAULT_MIN_REFETCH,
+    }))
+}
+
+/// `<PREFIX>_PER_SEC` and `<PREFIX>_BURST`; a rate of 0 turns the limit off.
+fn parse_rate(
+    get: &impl Fn(&str) -> Option<String>,
+    prefix: &str,
+    default: Rate,
+) -> Result<Option<Rate>, String> {
+    let number = |suffix: &str, fallback: f64| -> Result<f64, String> {
+        let name = format!("{prefix}_{suffix}");
+        match get(&name) {
+            None => Ok(fallback),
+            Some(text) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .ok_or_else(|| format!("{name}={text:?} must be a number >= 0")),
+        }
+    };
+    let per_sec = number("PER_SEC", default.per_sec)?;
+    let burst = number("BURST", default.burst)?;
+    if per_sec == 0.0 {
+        return Ok(None);
+    }
+    if burst < 1.0 {
+        return Err(format!("{prefix}_BURST must be >= 1"));
+    }
+    Ok(Some(Rate { per_sec, burst }))
 }
 
 fn parse_cors(text: &str) -> Cors {
@@ -149,6 +212,30 @@ mod tests {
         assert!(parse_tokens("acme").is_err());
         assert!(parse_tokens("acme:x,globex:x").is_err());
         assert!(parse_tokens(":x").is_err());
+    }
+
+    #[test]
+    fn oidc_and_rates() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+        };
+        let err = Config::from_lookup(env(&[
+            ("LIKENESS_OIDC_ISSUER", "http://login.example.com"),
+            ("LIKENESS_OIDC_AUDIENCE", "likeness"),
+        ]))
+        .unwrap_err();
+        assert!(err.contains("LIKENESS_OIDC_ISSUER") && err.contains("plain http"), "{err}");
+        assert!(Config::from_lookup(env(&[("LIKENESS_OIDC_ISSUER", "https://a.example")])).is_err());
+        let c = Config::from_lookup(env(&[
+            ("LIKENESS_OIDC_ISSUER", "http://127.0.0.1:9000"),
+            ("LIKENESS_OIDC_AUDIENCE", "likeness"),
+            ("LIKENESS_RATE_CLIENT_PER_SEC", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(c.oidc.unwrap().tenant_claim, "tenant");
+        assert_eq!(c.client_rate, None);
+        assert_eq!(c.tenant_rate, Some(DEFAULT_TENANT_RATE));
+        assert!(Config::from_lookup(env(&[("LIKENESS_RATE_TENANT_BURST", "x")])).is_err());
     }
 
     #[test]

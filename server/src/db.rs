@@ -52,17 +52,20 @@ pub struct Db {
 /// The migrations, compiled into the binary (no files to ship next to it). Built by hand rather
 /// than with `sqlx::migrate!` to keep sqlx's proc-macro crate out of the build.
 fn migrator(engine: Engine) -> Migrator {
-    let sql: &'static str = match engine {
-        Engine::Sqlite => include_str!("../migrations/sqlite/0001_scans.sql"),
-        Engine::Postgres => include_str!("../migrations/postgres/0001_scans.sql"),
+    let (scans, audit): (&'static str, &'static str) = match engine {
+        Engine::Sqlite => (
+            include_str!("../migrations/sqlite/0001_scans.sql"),
+            include_str!("../migrations/sqlite/0002_audit.sql"),
+        ),
+        Engine::Postgres => (
+            include_str!("../migrations/postgres/0001_scans.sql"),
+            include_str!("../migrations/postgres/0002_audit.sql"),
+        ),
     };
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("scans"),
-        MigrationType::Simple,
-        Cow::Borrowed(sql),
-        false,
-    )];
+    let migration = |version, name, sql| {
+        Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
+    };
+    let migrations = vec![migration(1, "scans", scans), migration(2, "audit", audit)];
     Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT
@@ -242,6 +245,44 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Appends one audit entry (see migrations/*/0002_audit.sql).
+    pub async fn audit(
+        &self,
+        tenant: &str,
+        subject: &str,
+        action: &str,
+        scan_id: &str,
+        now: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, tenant, subject, action, scan_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now)
+        .bind(tenant)
+        .bind(subject)
+        .bind(action)
+        .bind(scan_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A tenant's audit entries, oldest first: (subject, action, scan_id).
+    pub async fn audit_entries(
+        &self,
+        tenant: &str,
+    ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT subject, action, scan_id FROM audit_log WHERE tenant = $1 ORDER BY seq",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
     }
 
     /// For `/health`: can the database answer at all?

@@ -15,6 +15,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for `Retry-After` (429 only).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -33,6 +36,32 @@ impl ApiError {
 
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
+    }
+
+    /// A token that was presented but is not valid (bad signature, expired, wrong audience...):
+    /// RFC 6750 §3.1 `invalid_token`.
+    pub fn invalid_token(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", message)
+    }
+
+    /// A valid token without the scope the request needs: RFC 6750 §3.1 `insufficient_scope`.
+    pub fn insufficient_scope(scope: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "INSUFFICIENT_SCOPE",
+            format!("the token lacks the `{scope}` scope"),
+        )
+    }
+
+    /// 429: a token bucket is empty; `Retry-After` says when the next request will be let in.
+    pub fn rate_limited(what: &str, retry_after_secs: u64) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            format!("too many requests for this {what}; retry in {retry_after_secs} s"),
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
     }
 
     /// Unknown id, and also another tenant's id: saying "forbidden" would confirm it exists.
@@ -65,12 +94,27 @@ impl IntoResponse for ApiError {
             Json(json!({ "code": self.code, "message": self.message })),
         )
             .into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"likeness\""),
-            );
+        // RFC 6750 §3: a 401/403 for a bearer-protected resource names the scheme, and the
+        // error when a token was presented (none when it was missing).
+        let challenge = match (self.status, self.code) {
+            (StatusCode::UNAUTHORIZED, "INVALID_TOKEN") => {
+                Some("Bearer realm=\"likeness\", error=\"invalid_token\"")
+            }
+            (StatusCode::UNAUTHORIZED, _) => Some("Bearer realm=\"likeness\""),
+            (StatusCode::FORBIDDEN, "INSUFFICIENT_SCOPE") => {
+                Some("Bearer realm=\"likeness\", error=\"insufficient_scope\"")
+            }
+            _ => None,
+        };
+        if let Some(value) = challenge {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+        }
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

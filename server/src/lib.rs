@@ -11,6 +11,8 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod errors;
+pub mod oidc;
+pub mod ratelimit;
 pub mod record;
 pub mod routes;
 
@@ -26,6 +28,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::auth::TokenStore;
 use crate::config::{Config, Cors};
 use crate::db::Db;
+use crate::ratelimit::RateLimiter;
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -33,6 +36,30 @@ pub struct AppState {
     pub db: Db,
     pub tokens: Arc<TokenStore>,
     pub max_body_bytes: usize,
+    pub oidc: Option<Arc<oidc::OidcVerifier>>,
+    pub tenant_limit: Arc<RateLimiter>,
+    pub client_limit: Arc<RateLimiter>,
+}
+
+/// The per-client-address limit. Runs before auth, so guessing tokens is throttled too. The
+/// address is the TCP peer (`ConnectInfo`); behind a proxy that is the proxy (see README).
+/// Without `ConnectInfo` (in-process tests) there is no address and no per-address limit.
+async fn limit_client(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    if let Some(ip) = peer {
+        if let Err(secs) = state.client_limit.take(&ip) {
+            return errors::ApiError::rate_limited("client address", secs).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 fn cors_layer(cors: &Cors) -> Result<CorsLayer, String> {
@@ -73,6 +100,7 @@ pub fn router(state: AppState, cors: &Cors) -> Result<Router, String> {
         .fallback(routes::no_route)
         .method_not_allowed_fallback(routes::wrong_method)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_client))
         .layer(cors_layer(cors)?)
         .with_state(state))
 }
@@ -85,6 +113,12 @@ pub async fn build(config: &Config) -> Result<(Router, Db), String> {
         db: db.clone(),
         tokens: Arc::new(tokens),
         max_body_bytes: config.max_body_bytes,
+        oidc: match &config.oidc {
+            Some(c) => Some(Arc::new(oidc::OidcVerifier::new(c.clone())?)),
+            None => None,
+        },
+        tenant_limit: Arc::new(RateLimiter::new(config.tenant_rate)),
+        client_limit: Arc::new(RateLimiter::new(config.client_rate)),
     };
     Ok((router(state, &config.cors)?, db))
 }

@@ -75,7 +75,10 @@ async fn run() -> Result<(), String> {
     );
     // Graceful: stop accepting, let every request in flight finish (each write has committed
     // before its response is sent), then close the pool.
-    axum::serve(listener, app)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::auth::Tenant;
+use crate::auth::{Principal, ReadScans, WriteScans};
 use crate::errors::{ApiError, ApiResult};
 use crate::record;
 use crate::AppState;
@@ -49,6 +49,15 @@ fn now() -> String {
         .to_string()
 }
 
+/// Records who did what to which scan. A failure fails the request (500): an action that
+/// cannot be audited is not confirmed (a retried create then replays and is audited).
+async fn audit(state: &AppState, who: &Principal, action: &str, scan_id: &str) -> ApiResult<()> {
+    Ok(state
+        .db
+        .audit(&who.tenant, &who.subject, action, scan_id, &now())
+        .await?)
+}
+
 fn stored_value(text: &str) -> ApiResult<Value> {
     serde_json::from_str(text).map_err(|e| ApiError::internal("stored record is not JSON", e))
 }
@@ -61,7 +70,7 @@ fn to_text(value: &Value) -> ApiResult<String> {
 /// same id, same body) is 200 with the stored record; the same id with another body is 409.
 pub async fn create(
     State(state): State<AppState>,
-    Tenant(tenant): Tenant,
+    WriteScans(who): WriteScans,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let bytes = body_bytes(body, state.max_body_bytes)?;
@@ -71,9 +80,10 @@ pub async fn create(
     let text = to_text(&value)?;
     if state
         .db
-        .insert_scan(&tenant, &id, &text, &digest, &now())
+        .insert_scan(&who.tenant, &id, &text, &digest, &now())
         .await?
     {
+        audit(&state, &who, "created", &id).await?;
         let location = HeaderValue::from_str(&format!("/v1/face-recognition/{id}"))
             .map_err(|e| ApiError::internal("location", e))?;
         return Ok((
@@ -86,10 +96,11 @@ pub async fn create(
     // Not inserted: the id exists for this tenant (rows are never deleted, so it is there).
     let existing = state
         .db
-        .get_scan(&tenant, &id)
+        .get_scan(&who.tenant, &id)
         .await?
         .ok_or_else(|| ApiError::internal("create", "row vanished after conflict"))?;
     if existing.body_sha256 == digest {
+        audit(&state, &who, "replayed", &id).await?;
         Ok((StatusCode::OK, Json(stored_value(&existing.record)?)).into_response())
     } else {
         Err(ApiError::new(
@@ -103,15 +114,16 @@ pub async fn create(
 /// `GET /v1/face-recognition/{id}`; another tenant's id is 404 like an unknown one.
 pub async fn get_one(
     State(state): State<AppState>,
-    Tenant(tenant): Tenant,
+    ReadScans(who): ReadScans,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let id = path_id(&id)?;
     let stored = state
         .db
-        .get_scan(&tenant, &id)
+        .get_scan(&who.tenant, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    audit(&state, &who, "read", &id).await?;
     Ok(Json(stored_value(&stored.record)?))
 }
 
@@ -120,7 +132,7 @@ pub async fn get_one(
 /// 200 with the updated record. Not an upsert: an unknown id is 404.
 pub async fn update(
     State(state): State<AppState>,
-    Tenant(tenant): Tenant,
+    WriteScans(who): WriteScans,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Value>> {
@@ -130,16 +142,17 @@ pub async fn update(
     for _ in 0..UPDATE_ATTEMPTS {
         let stored = state
             .db
-            .get_scan(&tenant, &id)
+            .get_scan(&who.tenant, &id)
             .await?
             .ok_or_else(ApiError::not_found)?;
         let updated =
             record::apply_update(&stored_value(&stored.record)?, &mut patch.clone(), &id)?;
         if state
             .db
-            .update_scan(&tenant, &id, stored.version, &to_text(&updated)?, &now())
+            .update_scan(&who.tenant, &id, stored.version, &to_text(&updated)?, &now())
             .await?
         {
+            audit(&state, &who, "updated", &id).await?;
             return Ok(Json(updated));
         }
     }
@@ -189,18 +202,20 @@ fn paging(query: Option<&str>) -> ApiResult<(i64, i64)> {
 /// which seed 004's backend is written in).
 pub async fn list(
     State(state): State<AppState>,
-    Tenant(tenant): Tenant,
+    ReadScans(who): ReadScans,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let (page, size) = paging(query.as_deref())?;
     let (records, total) = state
         .db
-        .list_scans(&tenant, size, page.saturating_mul(size))
+        .list_scans(&who.tenant, size, page.saturating_mul(size))
         .await?;
     let content = records
         .iter()
         .map(|r| stored_value(r))
         .collect::<ApiResult<Vec<Value>>>()?;
+    let ids: Vec<&str> = content.iter().filter_map(|r| r["id"].as_str()).collect();
+    audit(&state, &who, "listed", &ids.join(",")).await?;
     let total_pages = (total + size - 1) / size;
     Ok(Json(
         json!({ "content": content, "page": page, "size": size, "total_elements": total, "total_pages": total_pages }),

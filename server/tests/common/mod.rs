@@ -25,7 +25,7 @@ pub struct Harness {
     pub tenant_b: String,
     pub token_b: String,
     pub database_url: String,
-    _dir: Option<tempfile::TempDir>,
+    pub _dir: Option<tempfile::TempDir>,
 }
 
 pub struct Reply {
@@ -55,6 +55,9 @@ async fn harness(
         ],
         cors: Cors::Origins(vec!["http://localhost:8000".to_string()]),
         max_body_bytes: MAX_BODY,
+        oidc: None,
+        tenant_rate: None,
+        client_rate: None,
     };
     let (app, db) = likeness_server::build(&config)
         .await
