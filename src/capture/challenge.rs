@@ -108,7 +108,8 @@ impl Challenge {
         Challenge { steps: kinds.into_iter().map(|k| Step::new(k, limit_ms)).collect(), passed: false }
     }
 
-    /// Feeds one frame (`None`: no face in it, which counts against the time limit only).
+    /// Feeds one frame (`None`: no face in it, or one that may not count — see the session —
+    /// which counts against the time limit only).
     pub fn observe(&mut self, now: f64, m: Option<&FaceMeasures>) -> Progress {
         let Some(step) = self.steps.iter_mut().find(|s| !s.passed) else {
             self.passed = true;
@@ -128,7 +129,7 @@ impl Challenge {
                 }
             };
         }
-        if now - started > step.limit_ms {
+        if now - started >= step.limit_ms {
             step.ended_ms = Some(now);
             return Progress::Failed(step.kind);
         }

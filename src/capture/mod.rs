@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::video::VideoFrame;
 use challenge::{Challenge, Progress};
-use guidance::{Advice, FaceMeasures, Guidance, Instruction, Observation, Profile};
+use guidance::{advise, Advice, FaceMeasures, Guidance, Instruction, Observation, Profile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -203,7 +203,8 @@ impl CaptureSession {
         self.frames += 1;
         let (advice, smoothed) = self.guidance.update(obs);
         let (advice, keep) = if self.state == State::Challenge {
-            (self.challenge_step(now, obs.face.as_ref(), advice), false)
+            let counted = obs.face.filter(|m| counts_for_challenge(&self.opts.profile, obs.faces, m));
+            (self.challenge_step(now, counted.as_ref(), advice), false)
         } else {
             let keep = self.hold(now, advice, smoothed.as_ref());
             (advice, keep)
@@ -324,6 +325,19 @@ fn component_of(code: &str) -> &'static str {
         .find(|i| i.code() == code)
         .map(|i| i.component())
         .unwrap_or("")
+}
+
+/// Whether a frame's raw measures may count toward a liveness step: one face, framed and lit
+/// as the profile asks. Its pose, eyes and mouth are what the steps change, so they are not
+/// checked. Without this a photo passes BLINK when the light dims: the eye model reads a dark
+/// eye as shut. Relies on framing and light coming first in [`Instruction::PRIORITY`] (the
+/// first failed check by priority is one of these exactly when one of them fails).
+fn counts_for_challenge(p: &Profile, faces: usize, m: &FaceMeasures) -> bool {
+    use Instruction::*;
+    !matches!(
+        advise(p, faces, Some(m), 0.0).instruction,
+        FaceNotFound | MultipleFaces | MoveBack | MoveCloser | CenterFace | TooDark | TooBright
+    )
 }
 
 /// How good a passing frame is, to keep the best of the hold window: sharpness (up to 4x the

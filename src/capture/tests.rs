@@ -223,6 +223,41 @@ fn a_still_photo_fails_the_challenge_and_a_blink_and_turn_pass_it() {
 }
 
 #[test]
+fn a_photo_does_not_blink_when_the_light_dims_and_a_step_ends_at_its_limit() {
+    // A print in the dark: the eye model reads a dark eye as shut, so eye-closed rises and falls
+    // with the light. Frames that are too dark may not count, so BLINK is never passed.
+    let opts = SessionOptions { challenge: true, step_ms: 1500.0, ..Default::default() };
+    let dark_photo = FaceMeasures { luminance: 25.0, eye_closed: 0.9, ..good() };
+    for random in [0u64, 2] {
+        let mut s = CaptureSession::new(opts.clone(), random).unwrap();
+        feed(&mut s, 0.0, 60, Some(good()));
+        assert_eq!(s.state(), State::Challenge);
+        let mut t = 60.0 * 33.0;
+        while s.state() == State::Challenge {
+            feed(&mut s, t, 4, Some(dark_photo));
+            feed(&mut s, t + 4.0 * 33.0, 4, Some(good()));
+            t += 8.0 * 33.0;
+        }
+        let summary = s.summary();
+        let liveness = summary.liveness.unwrap();
+        let blink = liveness.steps.iter().find(|s| s.kind == StepKind::Blink).unwrap();
+        assert!(!blink.passed && !liveness.passed, "random {random}: {liveness:?}");
+        assert_eq!(summary.state, State::Timeout);
+        // The failed step ended on the first frame at or past its limit, not one frame later.
+        let failed = liveness.steps.iter().find(|s| !s.passed).unwrap();
+        let took = failed.ended_ms.unwrap() - failed.started_ms.unwrap();
+        assert!((1500.0..1500.0 + 33.0).contains(&took), "the step ran {took} ms");
+    }
+    // The same blink in good light passes.
+    let mut s = CaptureSession::new(opts, 0).unwrap();
+    feed(&mut s, 0.0, 60, Some(good()));
+    feed(&mut s, 60.0 * 33.0, 4, Some(FaceMeasures { eye_closed: 0.9, ..good() }));
+    feed(&mut s, 64.0 * 33.0, 4, Some(good()));
+    let steps = s.summary().liveness.unwrap().steps;
+    assert!(steps.iter().find(|s| s.kind == StepKind::Blink).unwrap().passed);
+}
+
+#[test]
 fn timestamps_must_increase_and_bad_options_are_refused() {
     let mut s = CaptureSession::new(SessionOptions::default(), 1).unwrap();
     s.observe(obs(100.0, None)).unwrap();
