@@ -21,6 +21,11 @@ export declare const VERSION: string;
  * - `STORAGE_BLOCKED`: the gallery needs a schema upgrade another open tab is blocking
  * - `STORAGE_VERSION`: the gallery was written by a newer Likeness
  * - `STORAGE_FAILED`: IndexedDB failed or is unavailable; nothing was written
+ * - `CAMERA_DENIED`: the person (or a policy) refused the camera
+ * - `CAMERA_NOT_FOUND`: no camera, or it was unplugged during the capture
+ * - `CAMERA_IN_USE`: the camera could not be started (another application holds it)
+ * - `CAMERA_INSECURE_CONTEXT`: the page is not https (nor localhost)
+ * - `CAMERA_OVERCONSTRAINED`: no camera meets the constraints (e.g. `minFrameRate`, `deviceId`)
  * - `CLOSED`: the instance was closed
  */
 export type LikenessErrorCode =
@@ -37,7 +42,18 @@ export type LikenessErrorCode =
   | 'STORAGE_BLOCKED'
   | 'STORAGE_VERSION'
   | 'STORAGE_FAILED'
+  | CameraErrorCode
   | 'CLOSED';
+
+/** The camera failures of `startSelfieCapture` (js/capture.js). */
+export type CameraErrorCode =
+  | 'CAMERA_DENIED'
+  | 'CAMERA_NOT_FOUND'
+  | 'CAMERA_IN_USE'
+  | 'CAMERA_INSECURE_CONTEXT'
+  | 'CAMERA_OVERCONSTRAINED';
+
+export declare const CAMERA_ERROR_CODES: readonly CameraErrorCode[];
 
 export declare const ERROR_CODES: readonly LikenessErrorCode[];
 
@@ -215,8 +231,17 @@ export interface LikenessApi {
   detectForVideo(source: ImageSource, timestampMs: number, options?: VideoOptions): Promise<VideoFrame>;
   /** Forgets the tracked face and the last timestamp (before a new camera session). */
   resetVideo(): void;
-  /** The scan record of the largest face of each image; rejects with NO_FACE when either has none. */
-  compare(selfie: ImageSource, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
+  /**
+   * The live selfie capture: the camera (`target`: a `<video>`, a `MediaStream`, or null to open
+   * the front camera), one instruction at a time, the best frame captured by itself. Returns at
+   * once; throws INVALID_ARGUMENT for bad options.
+   */
+  startSelfieCapture(target?: HTMLVideoElement | MediaStream | null, options?: SelfieCaptureOptions): SelfieCapture;
+  /**
+   * The scan record of the largest face of each image; rejects with NO_FACE when either has none.
+   * A captured selfie (`startSelfieCapture`'s result) stands for its JPEG.
+   */
+  compare(selfie: ImageSource | CapturedSelfie, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
   /** The 512-D embedding of the largest face; rejects with NO_FACE when there is none. */
   embed(source: ImageSource): Promise<Float32Array>;
   /** Cosine similarity of two embeddings, in [-1, 1]. Throws INVALID_ARGUMENT on a length mismatch. */
@@ -572,4 +597,116 @@ export declare class Gallery {
   export(): Promise<GalleryBackup>;
   import(backup: GalleryBackup | string): Promise<{ subjects: number; faces: number }>;
   close(): Promise<void>;
+}
+
+// ---- the camera (js/capture.js) ----
+
+export interface SelfieCaptureOptions extends CaptureSessionOptions {
+  /** detectForVideo's options for each frame. */
+  tracking?: boolean;
+  redetectEvery?: number;
+  detProbThreshold?: number;
+  /** Which camera when Likeness opens it: 'user' (default) or 'environment', or a deviceId. */
+  facingMode?: 'user' | 'environment';
+  deviceId?: string;
+  /** Ideal camera size (1280x720) and the lowest frame rate accepted (15). */
+  width?: number;
+  height?: number;
+  minFrameRate?: number;
+  /** Frames are analysed at most this wide (640); the captured image keeps the camera's size. */
+  maxFrameWidth?: number;
+  /** JPEG quality of the captured image (0.92). */
+  jpegQuality?: number;
+  /** stop() also stops the camera tracks (true), and hiding the page stops the capture (true). */
+  stopTracks?: boolean;
+  stopOnHide?: boolean;
+}
+
+interface CaptureOutcome {
+  summary: CaptureSummary | null;
+  timeline: Array<{ timestamp_ms: number; code: InstructionCode }>;
+  framesProcessed: number;
+  /** Camera frames that arrived while another was being analysed (dropped, never queued). */
+  framesDropped: number;
+  /** Frames analysed per second over the last second. */
+  fps: number;
+}
+
+/** A capture that succeeded: the chosen frame, as a JPEG, and its full analysis. */
+export interface CapturedSelfie extends CaptureOutcome {
+  state: 'captured';
+  /** The FACE of exactly `image` (embedding, quality, checks; passive liveness when loaded). */
+  face: Face;
+  /** The frame as the camera saw it, as image/jpeg. */
+  image: Blob;
+  width: number;
+  height: number;
+  /** Always false: the preview is mirrored, the image is not. */
+  mirrored: false;
+  timestampMs: number;
+  /** The active-liveness challenge, when `activeLiveness` was on. */
+  liveness: { steps: ChallengeStep[]; passed: boolean } | null;
+  summary: CaptureSummary;
+}
+
+export interface CaptureTimeout extends CaptureOutcome {
+  state: 'timeout';
+  /** Why (the summary's failed_checks say which checks failed, for how long). */
+  reason: string;
+  summary: CaptureSummary;
+}
+
+export interface CaptureStopped extends CaptureOutcome {
+  state: 'stopped';
+  reason: string;
+}
+
+export type SelfieCaptureResult = CapturedSelfie | CaptureTimeout | CaptureStopped;
+
+export interface CaptureInstructionEvent extends Instruction {
+  state: CaptureState;
+  timestampMs: number;
+}
+
+export interface CaptureStateEvent {
+  state: CaptureState;
+  previous: CaptureState | null;
+  timestampMs: number;
+}
+
+export interface CaptureFrameEvent {
+  timestampMs: number;
+  method: 'tracked' | 'detected';
+  faces: number;
+  state: CaptureState;
+  instruction: InstructionCode;
+  holdProgress: number;
+  processingMs: number;
+  fps: number;
+  framesProcessed: number;
+  framesDropped: number;
+}
+
+export interface SelfieCaptureEvents {
+  instruction: CaptureInstructionEvent;
+  state: CaptureStateEvent;
+  frame: CaptureFrameEvent;
+  error: LikenessError;
+}
+
+/** `startSelfieCapture`'s controller. */
+export interface SelfieCapture {
+  /** The current attempt's outcome (a new promise after `retry()`); rejects with CAMERA_* codes. */
+  readonly result: Promise<SelfieCaptureResult>;
+  /** The camera is open and frames flow. */
+  readonly ready: Promise<{ width: number; height: number; label: string }>;
+  readonly state: CaptureState;
+  readonly video: HTMLVideoElement | null;
+  readonly stream: MediaStream | null;
+  /** Ends the capture and stops the camera; `result` resolves as 'stopped'. */
+  stop(): void;
+  /** A new attempt on the same camera (throws CLOSED after stop()). */
+  retry(): void;
+  /** Subscribes; returns the unsubscribe function. */
+  on<K extends keyof SelfieCaptureEvents>(event: K, callback: (detail: SelfieCaptureEvents[K]) => void): () => void;
 }

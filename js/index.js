@@ -18,16 +18,19 @@
 import initCore, { Likeness as Core, GalleryCore, CaptureSession as CoreCaptureSession } from './core/likeness.js';
 import { openGallery } from './gallery.js';
 import { openOutbox } from './outbox.js';
+import { startSelfieCapture, CAMERA_ERROR_CODES } from './capture.js';
 
 export { openOutbox, Outbox, OutboxError, OUTBOX_ERROR_CODES } from './outbox.js';
 export { Gallery } from './gallery.js';
+export { CAMERA_ERROR_CODES } from './capture.js';
 
 /** The package version (the Rust crate's). Replaced by scripts/build_pkg.sh. */
 export const VERSION = '__LIKENESS_VERSION__';
 
 /**
- * Every `code` an error can carry. All but the last are the core's stable codes (docs/errors.md);
- * `CLOSED` is the JavaScript wrapper's own: a method was called after `close()`.
+ * Every `code` an error can carry: the core's stable codes (docs/errors.md), and the JavaScript
+ * wrapper's own: the camera's CAMERA_* (js/capture.js) and `CLOSED` (a method was called after
+ * `close()`).
  */
 export const ERROR_CODES = Object.freeze([
   'INVALID_ARGUMENT',
@@ -43,6 +46,7 @@ export const ERROR_CODES = Object.freeze([
   'STORAGE_BLOCKED',
   'STORAGE_VERSION',
   'STORAGE_FAILED',
+  ...CAMERA_ERROR_CODES,
   'CLOSED',
 ]);
 
@@ -610,10 +614,23 @@ export class Likeness {
     this.#live().resetVideo();
   }
 
+  /**
+   * The live selfie capture (js/capture.js, docs/capture.md): opens the front camera (or uses
+   * `target`, a `<video>` or a `MediaStream`), guides with one instruction at a time and
+   * captures the best frame by itself. Returns `{ result, ready, state, video, stream, stop(),
+   * retry(), on(event, cb) }` at once; `result` resolves `{ state: 'captured', face, image, ... }`,
+   * `{ state: 'timeout', summary, ... }` or `{ state: 'stopped', ... }`, and rejects with a
+   * CAMERA_* code when the camera fails.
+   */
+  startSelfieCapture(target, options) {
+    this.#live();
+    return startSelfieCapture(this, target, options, captureDeps(undefined));
+  }
+
   /** The seed 004 scan record for the largest face of a selfie and of a document photo. */
   async compare(selfie, documentPhoto, options) {
     this.#live();
-    const [a, b] = await Promise.all([readSource(selfie, 'selfie'), readSource(documentPhoto, 'documentPhoto')]);
+    const [a, b] = await Promise.all([readSource(capturedImage(selfie), 'selfie'), readSource(documentPhoto, 'documentPhoto')]);
     const core = this.#live();
     return guard(() => core.compare(a, b, options));
   }
@@ -701,10 +718,12 @@ export class LikenessWorker {
   #pending = new Map();
   #liveness;
   #closed = false;
+  #wasmUrl;
 
-  constructor(token, worker) {
+  constructor(token, worker, wasmUrl) {
     if (token !== PRIVATE) throw fail('INVALID_ARGUMENT', 'use `await Likeness.createWorker(options)`');
     this.#worker = worker;
+    this.#wasmUrl = wasmUrl;
     worker.onmessage = (ev) => this.#receive(ev.data);
     worker.onerror = (ev) => {
       ev.preventDefault?.();
@@ -725,7 +744,7 @@ export class LikenessWorker {
     } catch (e) {
       throw fail('INTERNAL', `could not start the Likeness worker: ${e && e.message ? e.message : e}`);
     }
-    const client = new LikenessWorker(PRIVATE, worker);
+    const client = new LikenessWorker(PRIVATE, worker, o.wasmUrl);
     try {
       const info = await client.#call('create', [o], [], onProgress);
       client.#liveness = info.liveness;
@@ -800,6 +819,12 @@ export class LikenessWorker {
     return this.#call('detectForVideo', [wire, timestampMs, options], transfer);
   }
 
+  /** The live selfie capture, as on Likeness: frames are analysed in the worker. */
+  startSelfieCapture(target, options) {
+    this.#live();
+    return startSelfieCapture(this, target, options, captureDeps(this.#wasmUrl));
+  }
+
   resetVideo() {
     this.#live();
     this.#call('resetVideo', [], []).catch(() => {});
@@ -807,7 +832,7 @@ export class LikenessWorker {
 
   async compare(selfie, documentPhoto, options) {
     this.#live();
-    const [[a, ta], [b, tb]] = await Promise.all([toWire(selfie, 'selfie'), toWire(documentPhoto, 'documentPhoto')]);
+    const [[a, ta], [b, tb]] = await Promise.all([toWire(capturedImage(selfie), 'selfie'), toWire(documentPhoto, 'documentPhoto')]);
     return this.#call('compare', [a, b, options], [...ta, ...tb]);
   }
 
@@ -863,6 +888,19 @@ export async function createCaptureSession(options, wasmUrl) {
     retry: () => session.retry(),
     close: () => session.free(),
   });
+}
+
+/** A capture result (startSelfieCapture) stands for its JPEG: compare(result, doc) works. */
+function capturedImage(src) {
+  return isObject(src) && src.state === 'captured' && isA(src.image, 'Blob') ? src.image : src;
+}
+
+/** What capture.js borrows from this module; the session's core is loaded on this thread. */
+function captureDeps(wasmUrl) {
+  return {
+    fail, normalise, checkKeys, isA, guard,
+    createSession: async (options) => createCaptureSession(options, wasmUrl),
+  };
 }
 
 // What gallery.js borrows from this module (passed in, so the two files have no import cycle).

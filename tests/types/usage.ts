@@ -28,7 +28,10 @@ import {
   createCaptureSession,
   type VideoFrame,
   type CaptureUpdate,
+  CAMERA_ERROR_CODES,
+  type SelfieCaptureResult,
 } from 'likeness';
+import { LikenessSelfieCapture, STRINGS } from 'likeness/selfie-capture';
 
 export async function live(sdk: Likeness, video: HTMLVideoElement): Promise<string> {
   const session = await createCaptureSession({ profile: 'icao', holdMs: 800 });
@@ -37,6 +40,43 @@ export async function live(sdk: Likeness, video: HTMLVideoElement): Promise<stri
   // @ts-expect-error: no such profile
   await createCaptureSession({ profile: 'passport' });
   return `${frame.method} ${u.instruction.code} ${u.state}`;
+}
+
+export async function selfieCapture(sdk: LikenessApi, documentImg: HTMLImageElement): Promise<string> {
+  const capture = sdk.startSelfieCapture(null, { profile: 'selfie', activeLiveness: true, timeoutMs: 20000 });
+  const off = capture.on('instruction', (i) => console.log(i.code, i.component, i.value, i.timestampMs));
+  capture.on('frame', (f) => console.log(f.fps, f.framesDropped, f.holdProgress));
+  capture.on('error', (e) => console.log(e.code));
+  // @ts-expect-error: no such event
+  capture.on('captured', () => {});
+  // @ts-expect-error: options are checked
+  sdk.startSelfieCapture(null, { holdMs: '1s' });
+  await capture.ready;
+  const r: SelfieCaptureResult = await capture.result;
+  off();
+  if (r.state === 'captured') {
+    const scan = await sdk.compare(r, documentImg);
+    console.log(r.face.sharpness, r.image.type, r.mirrored, r.liveness?.passed, scan.compare_result);
+    return scan.compare_result;
+  }
+  if (r.state === 'timeout') {
+    console.log(r.summary.failed_checks[0]?.code, r.reason);
+    capture.retry();
+  }
+  capture.stop();
+  try {
+    await sdk.startSelfieCapture().result;
+  } catch (e) {
+    if (e instanceof LikenessError && (CAMERA_ERROR_CODES as readonly string[]).includes(e.code)) return e.code;
+  }
+  const el: LikenessSelfieCapture = document.createElement('likeness-selfie-capture');
+  el.sdk = sdk;
+  el.strings = { OPEN_EYES: STRINGS.de.OPEN_EYES };
+  el.addEventListener('capture', (ev) => console.log(ev.detail.face.embedding?.length));
+  el.addEventListener('instruction', (ev) => console.log(ev.detail.text));
+  // @ts-expect-error: not a string key
+  el.strings = { NOT_A_KEY: 'x' };
+  return r.state;
 }
 
 export async function onboarding(selfieFile: File, documentImg: HTMLImageElement, video: HTMLVideoElement): Promise<string> {
@@ -99,6 +139,11 @@ export async function worker(): Promise<void> {
         case 'STORAGE_BLOCKED':
         case 'STORAGE_VERSION':
         case 'STORAGE_FAILED':
+        case 'CAMERA_DENIED':
+        case 'CAMERA_NOT_FOUND':
+        case 'CAMERA_IN_USE':
+        case 'CAMERA_INSECURE_CONTEXT':
+        case 'CAMERA_OVERCONSTRAINED':
         case 'CLOSED':
           break;
         default: {
