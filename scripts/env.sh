@@ -24,8 +24,10 @@ ensure_chromium() {
   if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then return; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing chromium and chromium-driver (Debian)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+    # Another install running (unattended-upgrades, a parallel job) holds the dpkg lock: wait
+    # for it (up to 15 minutes) instead of failing.
+    apt-get -o DPkg::Lock::Timeout=900 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq chromium chromium-driver
   else
     echo "error: chromium and chromedriver are needed: apt-get install chromium chromium-driver" >&2
     exit 1

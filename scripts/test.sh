@@ -30,6 +30,9 @@ NEWCOMER_NO_BUILD=1 bash "$ROOT/scripts/test_newcomer.sh"
 log "the demo page end to end (Playwright)"
 E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
 
+log "the live selfie capture: a fake-device camera playing generated videos, the web component in the demo"
+CAPTURE_NO_BUILD=1 bash "$ROOT/scripts/test_capture.sh"
+
 log "the reference backend (server/): SQLite, then a throw-away PostgreSQL on loopback"
 bash "$ROOT/scripts/test_server.sh"
 

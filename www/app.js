@@ -2,6 +2,7 @@
 // scan record out. It uses only the public package API, exactly as an app would; it must never
 // reach into the package's internals, and no image ever leaves the page.
 import { Likeness } from '/pkg/index.js';
+import '/pkg/selfie-capture.js'; // registers <likeness-selfie-capture>
 
 // The quality checks as the README's "Quality checks" table states them (src/constants.rs).
 // The SDK decides pass/fail (face.quality_checks); these only say what was measured against what.
@@ -80,6 +81,7 @@ async function loadSdk() {
     status.textContent = bytes > 0 ? `Models ready (${mb(bytes)} MB, ${seconds} s).` : `Models ready (${seconds} s).`;
     document.body.dataset.sdk = 'ready';
     $('samples').hidden = false;
+    $('selfie-camera').disabled = false;
     addEventListener('pagehide', () => sdk.close());
     return sdk;
   } catch (error) {
@@ -189,6 +191,42 @@ async function choose(side, file) {
   }
   compareIfReady();
 }
+
+// ---- the live selfie ------------------------------------------------------------------------
+// <likeness-selfie-capture> in a dialog; its captured JPEG becomes the selfie, exactly as a
+// chosen file would (the same analysis, drawing and comparison).
+
+$('selfie-camera').addEventListener('click', async () => {
+  const sdk = await sdkReady;
+  const dialog = $('camera-dialog');
+  const capture = document.createElement('likeness-selfie-capture');
+  capture.id = 'selfie-capture';
+  capture.dataset.testid = 'selfie-capture';
+  if ($('selfie-liveness').checked) capture.setAttribute('active-liveness', '');
+  capture.addEventListener('capture', (event) => {
+    const result = event.detail;
+    const seconds = (result.summary.duration_ms / 1000).toFixed(1);
+    const liveness = result.liveness
+      ? ` · liveness challenge ${result.liveness.passed ? 'passed' : 'failed'} (${result.liveness.steps.map((s) => s.kind).join(', ')})`
+      : '';
+    $('selfie-capture-info').textContent =
+      `Captured from the camera in ${seconds} s (${result.framesProcessed} frames analysed, ${result.fps.toFixed(0)} fps)${liveness}.`;
+    $('selfie-capture-info').dataset.state = 'captured';
+    dialog.close();
+    choose('selfie', new File([result.image], 'camera-selfie.jpg', { type: 'image/jpeg' }));
+  });
+  capture.addEventListener('error', (event) => {
+    $('selfie-capture-info').textContent = `Camera: ${event.detail.code} ${event.detail.message}`;
+    $('selfie-capture-info').dataset.state = 'error';
+  });
+  $('camera-slot').replaceChildren(capture);
+  dialog.showModal();
+  capture.sdk = sdk; // starts the camera
+});
+
+$('camera-close').addEventListener('click', () => $('camera-dialog').close());
+// Closing the dialog (Cancel, Escape) stops the camera: the element stops when it is removed.
+$('camera-dialog').addEventListener('close', () => $('camera-slot').replaceChildren());
 
 // ---- comparing ------------------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 // in Debian's headless Chromium — once with no bundler (an import map onto node_modules), once
 // bundled by Vite (`vite build`, the package's `new URL(..., import.meta.url)` assets emitted by
 // the bundler; the models copied from node_modules/likeness/models into public/, as documented).
+// And the live selfie: `<likeness-selfie-capture>` from the same tarball in a blank page, with a
+// fake-device camera playing a video made from a committed photo (examples/fake_camera.rs), gives
+// a `capture` event whose FACE compares as "Same person" with another photo of that person.
 //
 //   node --test tests/e2e/newcomer.test.mjs      (scripts/test_newcomer.sh builds pkg/ first)
 //
@@ -21,6 +24,8 @@ import { serve } from '../../scripts/serve.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const VITE = '8.4.0';
+// examples/fake_camera.rs, built by scripts/test_newcomer.sh.
+const FAKE_CAMERA = join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/likeness/target'), 'release/examples/fake_camera');
 
 // The five lines, as an app writes them (the photos are the repo's committed fixtures).
 const MAIN_JS = `import { Likeness } from 'likeness';
@@ -38,6 +43,25 @@ sdk.close();
 const page = (head) => `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,">${head}</head>
 <body><script type="module" src="/main.js"></script></body></html>
+`;
+
+// The selfie step, as an app writes it: the element, the SDK, the capture event into compare().
+const SELFIE_JS = `import { Likeness } from 'likeness';
+import 'likeness/selfie-capture';
+
+const sdk = await Likeness.create();
+const el = document.createElement('likeness-selfie-capture');
+el.setAttribute('hold-ms', '800');
+document.body.append(el);
+const instructions = [];
+el.addEventListener('instruction', (e) => instructions.push(e.detail.code));
+el.addEventListener('error', (e) => (window.result = { error: e.detail.code + ': ' + e.detail.message }));
+el.addEventListener('capture', async (e) => {
+  const document_ = await (await fetch('/photos/obama2.png')).blob();
+  const scan = await sdk.compare(e.detail, document_, { threshold: 'medium' });
+  window.result = { scan, instructions, mirrored: e.detail.mirrored, type: e.detail.image.type, shown: el.shadowRoot.textContent };
+});
+el.sdk = sdk; // starts the camera
 `;
 
 const npm = (cwd, ...args) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
@@ -117,5 +141,41 @@ describe('a newcomer installs the package into a blank app', { timeout: 10 * 60_
     const assets = readdirSync(join(app, 'dist/assets'));
     assert.ok(assets.some((f) => f.endsWith('.wasm')), `the bundler emitted the .wasm: ${assets.join(', ')}`);
     checkScan(await run(join(app, 'dist'), '/models/'));
+  });
+
+  test('the selfie web component with a camera', { timeout: 5 * 60_000 }, async () => {
+    const app = blankApp('selfie');
+    const video = join(work, 'still.y4m');
+    execFileSync(FAKE_CAMERA, ['still', video], { stdio: ['ignore', 'pipe', 'inherit'] });
+    writeFileSync(join(app, 'index.html'), page(`<script type="importmap">{"imports":{
+      "likeness":"/node_modules/likeness/index.js",
+      "likeness/selfie-capture":"/node_modules/likeness/selfie-capture.js"}}</script>`));
+    writeFileSync(join(app, 'main.js'), SELFIE_JS);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`],
+    });
+    const site = await serve({ root: app, port: 0 });
+    try {
+      const tab = await browser.newPage({ viewport: { width: 360, height: 740 } });
+      const errors = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await tab.goto(site.url);
+      const r = await (await tab.waitForFunction(() => window.result, null, { timeout: 120_000 })).jsonValue();
+      assert.deepEqual(errors, []);
+      assert.equal(r.error, undefined);
+      assert.equal(r.type, 'image/jpeg');
+      assert.equal(r.mirrored, false);
+      assert.equal(r.instructions.at(-1), 'OK', `instructions: ${r.instructions.join(', ')}`);
+      assert.equal(r.scan.compare_result, 'Same person', `similarity ${r.scan.compare_similarity}`);
+      assert.ok(r.shown.includes('Done'), `the element says it is done: ${r.shown}`);
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   });
 });
