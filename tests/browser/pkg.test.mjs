@@ -118,7 +118,7 @@ try {
       };
     });
     assert(r.version === JSON.parse(await readFile(join(ROOT, 'pkg', 'package.json'), 'utf8')).version, `VERSION ${r.version}`);
-    assert(r.codes === 'INVALID_ARGUMENT,IMAGE_DECODE_FAILED,IMAGE_TOO_LARGE,UNSUPPORTED_FORMAT,NO_FACE,MODEL_INVALID,INTERNAL,NOT_FOUND,MULTIPLE_FACES,STORAGE_QUOTA_EXCEEDED,STORAGE_BLOCKED,STORAGE_VERSION,STORAGE_FAILED,CLOSED', r.codes);
+    assert(r.codes === 'INVALID_ARGUMENT,IMAGE_DECODE_FAILED,IMAGE_TOO_LARGE,UNSUPPORTED_FORMAT,NO_FACE,MODEL_INVALID,INTERNAL,NOT_FOUND,MULTIPLE_FACES,STORAGE_QUOTA_EXCEEDED,STORAGE_BLOCKED,STORAGE_VERSION,STORAGE_FAILED,CAMERA_DENIED,CAMERA_NOT_FOUND,CAMERA_IN_USE,CAMERA_INSECURE_CONTEXT,CAMERA_OVERCONSTRAINED,CLOSED', r.codes);
     assert(r.sha === manifest.models.fr_feature.sha256, 'Likeness.manifest() is the shipped manifest');
     const reqs = modelRequests();
     assert(reqs.length === 4, `model requests: ${JSON.stringify(reqs)}`);
