@@ -16,12 +16,12 @@
 //          the round with the lowest median is shown, with that round's p90 and mean)
 //          --out FILE   --from results.json (re-render the table, measure nothing)
 //          CHROMIUM=/path/to/chromium (default /usr/bin/chromium)
-import { createServer } from 'node:http';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg, availableParallelism } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '..', '..');
@@ -38,45 +38,6 @@ const OUT = resolve(opt('out', join(here, 'results.md')));
 const FROM = opt('from', null);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-// ---------------------------------------------------------------------------------------------
-// A static server for the repo root, loopback only (as bench/web/run.mjs).
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream',
-  '.bin': 'application/octet-stream', '.png': 'image/png', '.css': 'text/css; charset=utf-8', '.map': 'application/json',
-};
-
-function serve() {
-  const server = createServer((req, res) => {
-    let pathname;
-    try {
-      pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    let file = resolve(join(root, pathname));
-    if (file !== root && !file.startsWith(root + sep)) return res.writeHead(403).end();
-    try {
-      let info = statSync(file);
-      if (info.isDirectory()) {
-        if (!pathname.endsWith('/')) return res.writeHead(301, { location: pathname + '/' }).end();
-        file = join(file, 'index.html');
-        info = statSync(file);
-      }
-      const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-      const headers = { etag, 'cache-control': 'no-cache', 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
-      if (req.headers['if-none-match'] === etag) return res.writeHead(304, headers).end();
-      res.writeHead(200, { ...headers, 'content-length': info.size });
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(file).on('error', () => res.destroy()).pipe(res);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 function machine() {
   let model = cpus()[0]?.model ?? 'unknown CPU';
@@ -145,12 +106,11 @@ if (!saved) {
     console.error('pkg/ is not built: run `npm run build:pkg` first');
     process.exit(1);
   }
-  const server = await serve();
-  const base = `http://127.0.0.1:${server.address().port}/`;
+  const server = await serve({ root, port: 0 }); // scripts/serve.mjs: the repo root, loopback only
   try {
-    for (let i = 1; i <= ROUNDS; i++) rounds.push(await round(i, base));
+    for (let i = 1; i <= ROUNDS; i++) rounds.push(await round(i, server.url));
   } finally {
-    server.close();
+    await server.close();
   }
   load.after = loadavg();
 }
