@@ -23,6 +23,9 @@ pub mod decode;
 pub mod detect;
 pub mod embed;
 pub mod error;
+/// The evaluation harness (`likeness eval`, docs/eval.md); native only (files and threads).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod eval;
 pub mod face;
 pub mod gallery;
 pub mod landmarks;

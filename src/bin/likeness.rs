@@ -1,5 +1,6 @@
 //! `likeness` — the command-line face of the SDK: analyze photos, compare a selfie with an ID
-//! photo (printing the seed 004 scan record), and benchmark the stages.
+//! photo (printing the seed 004 scan record), benchmark the stages, and evaluate accuracy on a
+//! labelled folder tree (`eval`, docs/eval.md).
 //!
 //! Output is JSON on stdout, one object per line; any failure exits with status 2 and prints
 //! `{"error": {"code", "message"}}` (per image for `analyze`).
@@ -17,6 +18,8 @@ const USAGE: &str = "usage:
   likeness analyze [--liveness] [--no-embedding] [--limit N] [--det-prob-threshold T] IMAGE...
   likeness compare [--threshold strict|medium|low|FLOAT] [--reference REF] [--channel CH] SELFIE DOCUMENT
   likeness bench [--runs N] [IMAGE...]
+  likeness eval --out DIR [--pairs PAIRS.TXT] [--cache FILE] [--cap-per-identity N] [--variant colour|grey|downscale:N]
+                [--calibrate-split] [--bands 30,45,60] [--threads N] [--quiet] DATASET_DIR
 global: --models DIR (default: $LIKENESS_MODELS, else the crate's models/ directory)";
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("analyze") => analyze(args, &models),
         Some("compare") => compare(args, &models),
         Some("bench") => bench(args, &models),
+        Some("eval") => eval(args, &models),
         Some("help") | Some("--help") | Some("-h") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -189,6 +193,69 @@ mod bench {
         out.insert("faces".into(), json!(dets.len()));
         Ok(out)
     }
+}
+
+/// `likeness eval`: the evaluation harness (src/eval); writes report.md, report.json and
+/// det.svg into `--out` and prints a one-line JSON summary.
+fn eval(mut args: Args, models: &Path) -> Result<ExitCode> {
+    use likeness::eval::{self, EvalConfig};
+    let out = args.value("--out")?.map(PathBuf::from).ok_or_else(|| Error::invalid_argument("eval needs --out DIR"))?;
+    let pairs = args.value("--pairs")?.map(PathBuf::from);
+    let cache = args.value("--cache")?.map(PathBuf::from);
+    let cap = args.value("--cap-per-identity")?.map(|v| parse_number::<usize>("--cap-per-identity", &v)).transpose()?;
+    let variant = args.value("--variant")?.map(|v| v.parse::<eval::cache::Variant>()).transpose()?;
+    let threads = args.value("--threads")?.map(|v| parse_number::<usize>("--threads", &v)).transpose()?;
+    let bands = args
+        .value("--bands")?
+        .map(|v| {
+            let edges = v.split(',').map(|e| parse_number::<f32>("--bands", e.trim())).collect::<Result<Vec<f32>>>()?;
+            if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::invalid_argument("--bands expects ascending px values, e.g. 30,45,60"));
+            }
+            Ok(edges)
+        })
+        .transpose()?;
+    let calibrate_split = args.flag("--calibrate-split");
+    let quiet = args.flag("--quiet");
+    let [dataset]: [String; 1] = args
+        .positionals()?
+        .try_into()
+        .map_err(|_| Error::invalid_argument("eval needs exactly one DATASET_DIR"))?;
+    let mut cfg = EvalConfig::new(dataset);
+    cfg.pairs = pairs;
+    cfg.cache = cache;
+    if let Some(cap) = cap {
+        if cap < 2 {
+            return Err(Error::invalid_argument("--cap-per-identity must be at least 2 (genuine pairs need two images)"));
+        }
+        cfg.cap_per_identity = cap;
+    }
+    cfg.variant = variant.unwrap_or_default();
+    if let Some(t) = threads {
+        cfg.threads = t.max(1);
+    }
+    if let Some(bands) = bands {
+        cfg.band_edges = bands;
+    }
+    cfg.calibrate_split = calibrate_split;
+    cfg.progress = !quiet;
+    let sdk = Likeness::from_dir(models, false)?;
+    let run = eval::run(&sdk, &cfg)?;
+    let paths = eval::report::write(&out, &run)?;
+    let r = &run.report;
+    let summary = json!({
+        "report": paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "images": r.enrolment.images,
+        "failure_to_enrol": r.enrolment.failure_to_enrol.errors,
+        "pairs_accuracy": r.pairs.as_ref().and_then(|p| p.folds.as_ref()).map(|f| json!({"mean": f.mean, "std": f.std})),
+        "genuine_pairs": r.all_vs_all.genuine_pairs,
+        "impostor_pairs": r.all_vs_all.impostor_pairs,
+        "tar_at_far": r.all_vs_all.tar_at_far.iter().map(|t| json!({"far": t.far_target, "threshold": t.threshold, "tar": t.tar})).collect::<Vec<_>>(),
+        "presets": r.all_vs_all.presets.iter().map(|p| json!({"name": p.name, "threshold": p.threshold, "far": p.far.rate, "frr": p.frr.rate})).collect::<Vec<_>>(),
+        "seconds": r.meta.seconds_total,
+    });
+    println!("{summary}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_image(sdk: &Likeness, path: &str) -> Result<likeness::raster::RgbImage> {
