@@ -195,8 +195,16 @@ mod bench {
     }
 }
 
+/// `likeness eval` compiled for wasm32 (only the wasm test build compiles the CLI there): the
+/// harness reads folders and uses threads, so it is native only.
+#[cfg(target_arch = "wasm32")]
+fn eval(_args: Args, _models: &Path) -> Result<ExitCode> {
+    Err(Error::invalid_argument("likeness eval runs natively only"))
+}
+
 /// `likeness eval`: the evaluation harness (src/eval); writes report.md, report.json and
 /// det.svg into `--out` and prints a one-line JSON summary.
+#[cfg(not(target_arch = "wasm32"))]
 fn eval(mut args: Args, models: &Path) -> Result<ExitCode> {
     use likeness::eval::{self, EvalConfig};
     let out = args.value("--out")?.map(PathBuf::from).ok_or_else(|| Error::invalid_argument("eval needs --out DIR"))?;
