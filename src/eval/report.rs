@@ -247,21 +247,12 @@ pub fn det_svg(run: &EvalRun) -> String {
     s
 }
 
-/// The current UTC time as `YYYY-MM-DD HH:MM UTC`.
+/// The current UTC time as `YYYY-MM-DD HH:MM UTC` (the date arithmetic is `clock`'s).
 pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64);
+    let iso = crate::clock::iso8601_from_millis(ms);
+    // `2026-12-02T15:32:06.090098Z` → `2026-12-02 15:32 UTC`.
+    format!("{} {} UTC", &iso[..10], &iso[11..16])
 }
 
 /// The CPU model (from /proc/cpuinfo on Linux) and the number of cores.
