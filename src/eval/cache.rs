@@ -184,11 +184,18 @@ pub fn embed_images(
         .collect()
 }
 
-/// The model key: sha256 over the bundled manifest (every model's sha256), the crate version
-/// and the detection settings, as hex.
+/// The model key: sha256 over the bundled manifest (every model's sha256 and preprocessing)
+/// without its `match_presets` (thresholds decide, they do not change an embedding), the crate
+/// version and the detection settings, as hex.
 pub fn model_key() -> String {
+    let mut manifest: serde_json::Value = serde_json::from_str(crate::model::MANIFEST_JSON).unwrap_or_default();
+    if let Some(models) = manifest.get_mut("models").and_then(|m| m.as_object_mut()) {
+        for entry in models.values_mut().filter_map(|e| e.as_object_mut()) {
+            entry.remove("match_presets");
+        }
+    }
     let mut h = Sha256::new();
-    h.update(crate::model::MANIFEST_JSON.as_bytes());
+    h.update(manifest.to_string().as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(format!("{:?}", analyze_options()).as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()

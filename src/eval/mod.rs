@@ -26,7 +26,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::constants::{THRESHOLD_LOW, THRESHOLD_MEDIUM, THRESHOLD_STRICT};
+use crate::constants::{COMPARE_MIN_EYE_DIST, QUALITY_OFFSETS, THRESHOLD_LOW, THRESHOLD_MEDIUM, THRESHOLD_STRICT};
+use crate::matching::quality_offset;
 use crate::error::{Error, Result};
 use crate::pipeline::Likeness;
 use cache::{CacheStatus, EmbeddingCache, Outcome, Variant};
@@ -55,7 +56,10 @@ pub struct EvalConfig {
     pub cache: Option<PathBuf>,
     /// Images per identity in the all-vs-all scoring (the first N by file name).
     pub cap_per_identity: usize,
-    pub variant: Variant,
+    /// What the images are turned into. The first variant is the one of the pairs protocol;
+    /// all-vs-all pools every variant (pairs of two variants of one file are skipped), so
+    /// `colour,downscale:62` pairs full-size with small faces as a selfie meets an ID photo.
+    pub variants: Vec<Variant>,
     /// Also choose thresholds on half of the identities and test them on the other half.
     pub calibrate_split: bool,
     /// Worker threads (embedding and scoring).
@@ -76,7 +80,7 @@ impl EvalConfig {
             pairs: None,
             cache: None,
             cap_per_identity: DEFAULT_CAP_PER_IDENTITY,
-            variant: Variant::Colour,
+            variants: vec![Variant::Colour],
             calibrate_split: false,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             identities: None,
@@ -205,6 +209,40 @@ pub struct AllVsAllReport {
     pub tar_at_far: Vec<TarAtFar>,
     pub presets: Vec<PresetResult>,
     pub bands: Vec<BandReport>,
+    /// The same pairs decided as `compare()` does (quality offsets, refusals).
+    pub rule: RuleReport,
+    /// FNMR at each preset's plain threshold when the lowest-quality genuine pairs (smaller
+    /// inter-eye distance) are refused first (NIST's error-versus-reject curve).
+    pub error_versus_reject: Vec<ErcPoint>,
+}
+
+/// The SDK's decision rule over the all-vs-all pairs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleReport {
+    pub min_eye_dist: f32,
+    pub refused_genuine: u64,
+    pub refused_impostor: u64,
+    /// FAR and FRR over the decided pairs (refused pairs are neither).
+    pub presets: Vec<PresetResult>,
+    pub bands: Vec<RuleBand>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleBand {
+    pub band: String,
+    pub refused_genuine: u64,
+    pub refused_impostor: u64,
+    pub presets: Vec<PresetResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErcPoint {
+    /// Share of genuine pairs refused, lowest quality first.
+    pub rejected: f64,
+    /// The smaller inter-eye distance (px) below which pairs were refused.
+    pub min_eye_dist: f32,
+    /// FNMR of strict, medium, low (plain thresholds) over the rest.
+    pub fnmr: [f64; 3],
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -236,6 +274,22 @@ pub struct SplitReport {
     pub half_a: HalfCounts,
     pub half_b: HalfCounts,
     pub proposals: Vec<Proposal>,
+    /// Per band, the threshold half A needs for each FAR target and its offset from the
+    /// threshold of the pairs at or above the quality table's last point.
+    pub quality_calibration: Vec<QualityCalibration>,
+    /// The SDK's rule on held-out half B, by band.
+    pub rule_held_out: Vec<RuleBand>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QualityCalibration {
+    pub band: String,
+    pub impostor_pairs_a: u64,
+    /// (FAR target, threshold on half A's band, offset from the reference), `None` when the
+    /// band has too few impostor pairs to observe the target.
+    pub targets: Vec<(f64, Option<f64>, Option<f64>)>,
+    /// The offset the SDK applies at the middle of the band.
+    pub sdk_offset: f64,
 }
 
 /// A finished run: the report plus the histograms the plot is drawn from.
@@ -266,6 +320,81 @@ fn preset_results(h: &ScoreHistograms) -> Vec<PresetResult> {
 /// FNV-1a hash, so the split is the same on every machine and for every subset.
 pub fn half_of(identity: &str) -> u8 {
     (metrics::fnv1a64(identity) & 1) as u8
+}
+
+/// The rule's presets per band, with the pairs it refused there.
+fn rule_bands(
+    bands: &[ScoreHistograms],
+    refused: &[(u64, u64)],
+    label: &dyn Fn(usize) -> (String, Option<f32>, Option<f32>),
+) -> Vec<RuleBand> {
+    bands
+        .iter()
+        .zip(refused)
+        .enumerate()
+        .map(|(b, (h, r))| RuleBand { band: label(b).0, refused_genuine: r.0, refused_impostor: r.1, presets: preset_results(h) })
+        .collect()
+}
+
+/// The reject fractions of the error-versus-reject table.
+pub const ERC_FRACTIONS: [f64; 9] = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5];
+
+/// FNMR at the presets' plain thresholds after refusing the lowest-quality genuine pairs.
+pub fn error_versus_reject(genuine: &[(f32, f32)]) -> Vec<ErcPoint> {
+    let mut sorted = genuine.to_vec();
+    sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let thresholds = presets().map(|(_, t)| t as f32);
+    let mut cuts: Vec<usize> = ERC_FRACTIONS.iter().map(|&f| (f * sorted.len() as f64).floor() as usize).collect();
+    // Few pairs: several fractions may refuse the same number of pairs; keep one row each.
+    cuts.dedup();
+    cuts.into_iter()
+        .filter_map(|cut| {
+            let kept = sorted.get(cut..).filter(|k| !k.is_empty())?;
+            let fnmr = thresholds.map(|t| kept.iter().filter(|p| p.0 < t).count() as f64 / kept.len() as f64);
+            Some(ErcPoint { rejected: cut as f64 / sorted.len() as f64, min_eye_dist: kept[0].1, fnmr })
+        })
+        .collect()
+}
+
+/// Per band of half A: the threshold each FAR target needs there, and its offset from the
+/// threshold of the reference bands (lower edge at or above the quality table's last point).
+fn quality_calibration(
+    band_a: &[ScoreHistograms],
+    edges: &[f32],
+    label: &dyn Fn(usize) -> (String, Option<f32>, Option<f32>),
+) -> Vec<QualityCalibration> {
+    let reference_from = QUALITY_OFFSETS[QUALITY_OFFSETS.len() - 1].0;
+    let mut reference = ScoreHistograms::default();
+    for (b, h) in band_a.iter().enumerate() {
+        if b > 0 && edges[b - 1] >= reference_from {
+            reference.merge(h);
+        }
+    }
+    band_a
+        .iter()
+        .enumerate()
+        .map(|(b, h)| {
+            let (band, lo, hi) = label(b);
+            let n = h.impostor.total();
+            let targets = FAR_TARGETS
+                .iter()
+                .map(|&target| {
+                    let observable = n as f64 * target >= 10.0;
+                    let t = h.threshold_for_far(target).filter(|_| observable);
+                    let r = reference.threshold_for_far(target).filter(|_| reference.impostor.total() as f64 * target >= 10.0);
+                    let offset = t.zip(r).map(|(t, r)| ((t - r) * 1e4).round() / 1e4);
+                    (target, t, offset)
+                })
+                .collect();
+            let mid = match (lo, hi) {
+                (Some(l), Some(h)) => (l + h) / 2.0,
+                (Some(l), None) => l,
+                (None, Some(h)) => h,
+                (None, None) => f32::INFINITY,
+            };
+            QualityCalibration { band, impostor_pairs_a: n, targets, sdk_offset: (quality_offset(mid) as f64 * 1e4).round() / 1e4 }
+        })
+        .collect()
 }
 
 /// Runs the harness with `sdk`.
@@ -302,39 +431,56 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         resolved.push((find(na, &sa)?, find(nb, &sb)?, p.genuine));
     }
 
-    // Embed: the cache first, then every remaining image on every core.
+    // Embed: the cache first, then every remaining image on every core. The first variant
+    // embeds every image (the pairs protocol and failure to enrol); the others the capped ones.
     let model_key = cache::model_key();
     let (mut store, status) = match &cfg.cache {
         Some(path) => EmbeddingCache::load(path, &model_key),
         None => (EmbeddingCache::new(&model_key), CacheStatus::Absent),
     };
-    let mut outcomes: Vec<Option<Outcome>> = ds.images.iter().map(|img| store.get(cfg.variant, img).cloned()).collect();
-    let todo: Vec<usize> = (0..ds.images.len()).filter(|&i| outcomes[i].is_none()).collect();
-    let cache_hits = ds.images.len() - todo.len();
+    let capped = ds.capped(cfg.cap_per_identity.max(1));
+    let variants: Vec<Variant> = if cfg.variants.is_empty() { vec![Variant::Colour] } else { cfg.variants.clone() };
+    let (mut cache_hits, mut embedded_now) = (0usize, 0usize);
     let t_embed = Instant::now();
-    if !todo.is_empty() {
-        let refs: Vec<&dataset::ImageEntry> = todo.iter().map(|&i| &ds.images[i]).collect();
-        let show = cfg.progress;
-        let progress = move |done: usize, total: usize| {
-            if show && (done % 500 == 0 || done == total) {
-                let s = t_embed.elapsed().as_secs_f64();
-                eprintln!("eval: embedded {done}/{total} ({:.1} img/s, ~{:.0} s left)", done as f64 / s, (total - done) as f64 * s / done as f64);
+    let mut by_variant: Vec<Vec<Option<Outcome>>> = Vec::new();
+    for (v, &variant) in variants.iter().enumerate() {
+        let wanted: Vec<usize> = if v == 0 { (0..ds.images.len()).collect() } else { capped.clone() };
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; ds.images.len()];
+        let mut todo = Vec::new();
+        for &i in &wanted {
+            match store.get(variant, &ds.images[i]) {
+                Some(o) => outcomes[i] = Some(o.clone()),
+                None => todo.push(i),
             }
-        };
-        let fresh = cache::embed_images(sdk, &refs, cfg.variant, cfg.threads, &progress);
-        for (&i, outcome) in todo.iter().zip(fresh) {
-            store.insert(cfg.variant, &ds.images[i], outcome.clone());
-            outcomes[i] = Some(outcome);
         }
-        if let Some(path) = &cfg.cache {
-            store.save(path)?;
+        cache_hits += wanted.len() - todo.len();
+        embedded_now += todo.len();
+        if !todo.is_empty() {
+            let refs: Vec<&dataset::ImageEntry> = todo.iter().map(|&i| &ds.images[i]).collect();
+            let show = cfg.progress;
+            let t_variant = Instant::now();
+            let progress = move |done: usize, total: usize| {
+                if show && (done % 500 == 0 || done == total) {
+                    let s = t_variant.elapsed().as_secs_f64();
+                    eprintln!("eval: {variant}: embedded {done}/{total} ({:.1} img/s, ~{:.0} s left)", done as f64 / s, (total - done) as f64 * s / done as f64);
+                }
+            };
+            let fresh = cache::embed_images(sdk, &refs, variant, cfg.threads, &progress);
+            for (&i, outcome) in todo.iter().zip(fresh) {
+                store.insert(variant, &ds.images[i], outcome.clone());
+                outcomes[i] = Some(outcome);
+            }
+            if let Some(path) = &cfg.cache {
+                store.save(path)?;
+            }
         }
+        by_variant.push(outcomes);
     }
     let seconds_embed = t_embed.elapsed().as_secs_f64();
-    let outcomes: Vec<Outcome> = outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or(Outcome::Failed { code: "INTERNAL".into(), message: "not embedded".into() }))
-        .collect();
+    let not_embedded = || Outcome::Failed { code: "INTERNAL".into(), message: "not embedded".into() };
+    let mut by_variant: Vec<Vec<Outcome>> =
+        by_variant.into_iter().map(|v| v.into_iter().map(|o| o.unwrap_or_else(not_embedded)).collect()).collect();
+    let outcomes = by_variant.remove(0);
 
     // Failure to enrol.
     let mut failures = Vec::new();
@@ -380,28 +526,30 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         }
     });
 
-    // All-vs-all over the capped, enrolled images.
-    let capped = ds.capped(cfg.cap_per_identity.max(1));
-    let dim = outcomes.iter().find_map(|o| match o {
+    // All-vs-all over the capped, enrolled images of every variant.
+    let dim = outcomes.iter().chain(by_variant.iter().flatten()).find_map(|o| match o {
         Outcome::Face { embedding, .. } => Some(embedding.len()),
         _ => None,
     });
     let mut flat = Vec::new();
-    let (mut identity, mut eye_dist, mut half) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut identity, mut eye_dist, mut half, mut source) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut per_identity_capped: HashMap<usize, u64> = HashMap::new();
     let mut per_identity_enrolled: HashMap<usize, u64> = HashMap::new();
-    for &i in &capped {
-        let img = &ds.images[i];
-        *per_identity_capped.entry(img.identity).or_default() += 1;
-        if let (Outcome::Face { eye_dist: d, embedding }, Some(dim)) = (&outcomes[i], dim) {
-            if embedding.len() != dim {
-                continue;
+    for variant_outcomes in std::iter::once(&outcomes).chain(&by_variant) {
+        for &i in &capped {
+            let img = &ds.images[i];
+            *per_identity_capped.entry(img.identity).or_default() += 1;
+            if let (Outcome::Face { eye_dist: d, embedding }, Some(dim)) = (&variant_outcomes[i], dim) {
+                if embedding.len() != dim {
+                    continue;
+                }
+                *per_identity_enrolled.entry(img.identity).or_default() += 1;
+                flat.extend_from_slice(embedding);
+                identity.push(img.identity as u32);
+                eye_dist.push(*d);
+                half.push(half_of(&ds.identities[img.identity]));
+                source.push(i as u32);
             }
-            *per_identity_enrolled.entry(img.identity).or_default() += 1;
-            flat.extend_from_slice(embedding);
-            identity.push(img.identity as u32);
-            eye_dist.push(*d);
-            half.push(half_of(&ds.identities[img.identity]));
         }
     }
     let gallery = Gallery {
@@ -410,6 +558,7 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         identity: &identity,
         eye_dist: &eye_dist,
         half: cfg.calibrate_split.then_some(&half[..]),
+        source: (variants.len() > 1).then_some(&source[..]),
     };
     let scores = all_vs_all(&gallery, &cfg.band_edges, cfg.threads);
     let pair_counts = |m: &HashMap<usize, u64>| {
@@ -419,7 +568,10 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         (genuine, impostor)
     };
     let (cap_gen, cap_imp) = pair_counts(&per_identity_capped);
-    let h = &scores.all;
+    // Two variants of one file are never paired: C(variants, 2) genuine pairs per capped file.
+    let v = variants.len() as u64;
+    let cap_gen = cap_gen.saturating_sub(capped.len() as u64 * v * v.saturating_sub(1) / 2);
+    let h = &scores.raw.all;
     let tar_at_far = FAR_TARGETS
         .iter()
         .filter_map(|&target| {
@@ -441,6 +593,7 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         (label, lo, hi)
     };
     let bands = scores
+        .raw
         .bands
         .iter()
         .enumerate()
@@ -464,17 +617,25 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         images_enrolled: identity.len(),
         genuine_pairs: h.genuine.total(),
         impostor_pairs: h.impostor.total(),
-        genuine_lost_to_fte: cap_gen - h.genuine.total(),
-        impostor_lost_to_fte: cap_imp - h.impostor.total(),
+        genuine_lost_to_fte: cap_gen.saturating_sub(h.genuine.total()),
+        impostor_lost_to_fte: cap_imp.saturating_sub(h.impostor.total()),
         mean_genuine: h.genuine.mean(),
         mean_impostor: h.impostor.mean(),
         tar_at_far,
         presets: preset_results(h),
         bands,
+        rule: RuleReport {
+            min_eye_dist: COMPARE_MIN_EYE_DIST,
+            refused_genuine: scores.refused.iter().map(|r| r.0).sum(),
+            refused_impostor: scores.refused.iter().map(|r| r.1).sum(),
+            presets: preset_results(&scores.rule.all),
+            bands: rule_bands(&scores.rule.bands, &scores.refused, &band_label),
+        },
+        error_versus_reject: error_versus_reject(&scores.genuine_quality),
     };
 
     // Split calibration.
-    let split = scores.halves.as_ref().map(|[a, b]| {
+    let split = scores.raw.halves.as_ref().map(|[a, b]| {
         let count = |which: u8| {
             let ids: BTreeSet<u32> = identity.iter().zip(&half).filter(|(_, &h)| h == which).map(|(&i, _)| i).collect();
             let images = half.iter().filter(|&&h| h == which).count();
@@ -504,6 +665,18 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
             half_a: HalfCounts { identities: ia, images: na, genuine_pairs: a.genuine.total(), impostor_pairs: a.impostor.total() },
             half_b: HalfCounts { identities: ib, images: nb, genuine_pairs: b.genuine.total(), impostor_pairs: b.impostor.total() },
             proposals,
+            quality_calibration: scores
+                .raw
+                .halves_bands
+                .as_ref()
+                .map(|[band_a, _]| quality_calibration(band_a, &cfg.band_edges, &band_label))
+                .unwrap_or_default(),
+            rule_held_out: scores
+                .rule
+                .halves_bands
+                .as_ref()
+                .map(|[_, rule_b]| rule_bands(rule_b, &vec![(0, 0); rule_b.len()], &band_label))
+                .unwrap_or_default(),
         }
     });
     let seconds_score = t_score.elapsed().as_secs_f64();
@@ -514,7 +687,7 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
         threads: cfg.threads,
         likeness_version: env!("CARGO_PKG_VERSION").into(),
         model_key,
-        variant: cfg.variant.to_string(),
+        variant: variants.iter().map(Variant::to_string).collect::<Vec<_>>().join(","),
         dataset: ds.root.display().to_string(),
         pairs_file: cfg.pairs.as_ref().map(|p| p.display().to_string()),
         cap_per_identity: cfg.cap_per_identity.max(1),
@@ -528,7 +701,7 @@ pub fn run(sdk: &Likeness, cfg: &EvalConfig) -> Result<EvalRun> {
             (Some(p), CacheStatus::Ignored(why)) => format!("{} (unreadable, rebuilt: {why})", p.display()),
         },
         cache_hits,
-        embedded_now: todo.len(),
+        embedded_now,
         seconds_embed,
         seconds_score,
         seconds_total: started.elapsed().as_secs_f64(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::eval::metrics::Rate;
-use crate::eval::{EvalReport, EvalRun, PresetResult, FOLDS};
+use crate::eval::{AllVsAllReport, ErcPoint, EvalReport, EvalRun, PresetResult, RuleBand, SplitReport, FOLDS};
 
 /// Writes `report.md`, `report.json` and `det.svg` into `dir` (created if needed); returns the
 /// three paths. A write failure is `STORAGE_FAILED`.
@@ -142,6 +142,9 @@ pub fn markdown(r: &EvalReport) -> String {
         }
     }
 
+    rule_section(&mut s, a, r.split.as_ref());
+    erc_section(&mut s, &a.error_versus_reject);
+
     if let Some(sp) = &r.split {
         let _ = writeln!(s, "## Split calibration\n\n{}.\n", sp.method);
         let _ = writeln!(
@@ -164,9 +167,85 @@ pub fn markdown(r: &EvalReport) -> String {
             let _ = writeln!(s, "\n† half A has fewer than 1/target impostor pairs: the target is not observable there.");
         }
         let _ = writeln!(s, "\nProposed values only: src/constants.rs is not changed by this harness.\n");
+        quality_calibration_section(&mut s, sp);
     }
     let _ = writeln!(s, "DET curve: `det.svg`. Every number: `report.json`.");
     s
+}
+
+fn rule_preset_table(out: &mut String, bands: &[RuleBand]) {
+    let _ = writeln!(out, "| band | refused (genuine / impostor) | strict FAR | strict FRR | medium FAR | medium FRR | low FAR | low FRR |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    for b in bands {
+        if b.presets.iter().all(|p| p.far.trials + p.frr.trials == 0) && b.refused_genuine + b.refused_impostor == 0 {
+            continue;
+        }
+        let cells: Vec<String> = b
+            .presets
+            .iter()
+            .map(|p| format!("{} ({}/{}) | {} ({}/{})", sci(p.far.rate), p.far.errors, p.far.trials, pct(p.frr.rate), p.frr.errors, p.frr.trials))
+            .collect();
+        let _ = writeln!(out, "| {} | {} / {} | {} |", b.band, b.refused_genuine, b.refused_impostor, cells.join(" | "));
+    }
+}
+
+/// "Quality-aware decisions": the pairs decided as `compare()` does.
+fn rule_section(s: &mut String, a: &AllVsAllReport, split: Option<&SplitReport>) {
+    let r = &a.rule;
+    let _ = writeln!(s, "## Quality-aware decisions (as `compare()` decides)
+");
+    let _ = writeln!(
+        s,
+        "Each preset's threshold plus `quality_offset(d)` of each face, d its inter-eye distance (src/constants.rs `QUALITY_OFFSETS`); pairs with a face of under {} px between the eyes are refused (`QUALITY_TOO_LOW`): {} genuine and {} impostor pairs here. FAR and FRR are over the decided pairs.\n",
+        r.min_eye_dist, r.refused_genuine, r.refused_impostor
+    );
+    preset_table(s, &r.presets);
+    let _ = writeln!(s, "\nBy face size (all pairs):\n");
+    rule_preset_table(s, &r.bands);
+    if let Some(sp) = split.filter(|sp| !sp.rule_held_out.is_empty()) {
+        let _ = writeln!(s, "\nBy face size, held-out half B only (its pairs took no part in choosing the thresholds or offsets):\n");
+        rule_preset_table(s, &sp.rule_held_out);
+    }
+    let _ = writeln!(s);
+}
+
+/// "Error versus reject": FNMR as the lowest-quality genuine pairs are refused.
+fn erc_section(s: &mut String, erc: &[ErcPoint]) {
+    if erc.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Error versus reject\n");
+    let _ = writeln!(s, "FNMR at each preset's plain threshold over the genuine pairs left when the given share, those with the smallest faces (smaller inter-eye distance of the pair), is refused first — NIST's error-versus-reject curve for inter-eye distance as the quality measure.\n");
+    let _ = writeln!(s, "| refused | refused below (px) | strict FNMR | medium FNMR | low FNMR |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    for p in erc {
+        let _ = writeln!(s, "| {} | {:.1} | {} | {} | {} |", pct(p.rejected), p.min_eye_dist, pct(p.fnmr[0]), pct(p.fnmr[1]), pct(p.fnmr[2]));
+    }
+    let _ = writeln!(s);
+}
+
+/// The quality offsets half A asks for, beside the ones the SDK applies.
+fn quality_calibration_section(s: &mut String, sp: &SplitReport) {
+    if sp.quality_calibration.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Quality offsets measured on half A\n");
+    let _ = writeln!(s, "Per band: the threshold that holds each FAR target on half A's pairs of that band, and its offset from the threshold of the pairs whose smaller face is at or above the quality table's last point (–: under 10/target impostor pairs). `sdk` = `quality_offset` at the band's middle: what the SDK adds for one face of that size beside a full-size one (two small faces get it twice).\n");
+    let _ = writeln!(s, "| band | impostor pairs (A) | 1e-3: threshold (offset) | 1e-4: threshold (offset) | 1e-5: threshold (offset) | sdk |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for q in &sp.quality_calibration {
+        let cells: Vec<String> = q
+            .targets
+            .iter()
+            .map(|(_, t, o)| match (t, o) {
+                (Some(t), Some(o)) => format!("{t:.4} ({o:+.4})"),
+                (Some(t), None) => format!("{t:.4}"),
+                _ => "–".into(),
+            })
+            .collect();
+        let _ = writeln!(s, "| {} | {} | {} | {:.4} |", q.band, q.impostor_pairs_a, cells.join(" | "), q.sdk_offset);
+    }
+    let _ = writeln!(s);
 }
 
 /// det.svg: FNMR (false non-match rate) against FMR (false match rate), both log10, for all
@@ -174,7 +253,7 @@ pub fn markdown(r: &EvalReport) -> String {
 /// presets marked.
 pub fn det_svg(run: &EvalRun) -> String {
     let (w, h, left, right, top, bottom) = (720.0f64, 540.0f64, 70.0, 170.0, 40.0, 60.0);
-    let all = &run.scores.all;
+    let all = &run.scores.raw.all;
     let (ng, ni) = (all.genuine.total().max(1) as f64, all.impostor.total().max(1) as f64);
     let xmin = (1.0 / ni).log10().floor().clamp(-9.0, -1.0);
     let ymin = (1.0 / ng).log10().floor().clamp(-9.0, -1.0);
@@ -221,7 +300,7 @@ pub fn det_svg(run: &EvalRun) -> String {
     };
     let colours = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b"];
     let mut legend = vec![("all pairs".to_string(), "black".to_string(), 2.5)];
-    for (b, (hist, band)) in run.scores.bands.iter().zip(&run.report.all_vs_all.bands).enumerate() {
+    for (b, (hist, band)) in run.scores.raw.bands.iter().zip(&run.report.all_vs_all.bands).enumerate() {
         if hist.genuine.total() < 50 || hist.impostor.total() < 1000 {
             continue;
         }
