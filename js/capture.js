@@ -1,16 +1,20 @@
-// The live selfie capture's camera controller (source: js/capture.js), behind
-// `sdk.startSelfieCapture(target, options)` on Likeness and LikenessWorker:
+// The live captures' camera controller (source: js/capture.js), behind
+// `sdk.startSelfieCapture(target, options)` and `sdk.startDocumentCapture(target, options)` on
+// Likeness and LikenessWorker:
 //
 //   const capture = sdk.startSelfieCapture(videoElement, { profile: 'selfie', activeLiveness: true });
 //   capture.on('instruction', ({ code }) => show(code));
 //   const result = await capture.result;   // { state: 'captured', face, image: Blob, ... } | timeout | stopped
-//   if (result.state === 'captured') await sdk.compare(result, documentPhoto);
+//   const card = await sdk.startDocumentCapture(null).result; // { state: 'captured', frame, card, analysis, ... }
+//   if (result.state === 'captured') await sdk.compare(result, card);
 //
 // This file owns the browser side only: the camera (getUserMedia, its errors as CAMERA_* codes),
 // the frame loop (the newest frame only: a frame that arrives while one is being analysed is
 // dropped, never queued), the pixels of the frame to keep and its JPEG. Every decision — the
 // instruction, the state, which frame is the best, the active-liveness challenge — is the Rust
-// capture session's (src/capture), fed with each `detectForVideo` result.
+// session's (src/capture for the selfie, src/document for the ID document), fed with each
+// frame's analysis (`detectForVideo`, `detectDocumentForVideo`). The two captures differ only in
+// their KIND below: which session, which per-frame analysis, and what a captured result holds.
 
 /** The codes of camera failures (the `code` of the LikenessError `result` rejects with). */
 export const CAMERA_ERROR_CODES = Object.freeze([
@@ -21,48 +25,117 @@ export const CAMERA_ERROR_CODES = Object.freeze([
   'CAMERA_OVERCONSTRAINED',
 ]);
 
-const SESSION_OPTIONS = ['profile', 'holdMs', 'timeoutMs', 'minInstructionMs', 'smoothingMs', 'activeLiveness', 'challengeMouth', 'stepMs'];
-const VIDEO_OPTIONS = ['tracking', 'redetectEvery', 'detProbThreshold'];
 const CAMERA_OPTIONS = ['facingMode', 'deviceId', 'width', 'height', 'minFrameRate', 'stopTracks', 'stopOnHide', 'jpegQuality', 'maxFrameWidth'];
-const OPTIONS = [...SESSION_OPTIONS, ...VIDEO_OPTIONS, ...CAMERA_OPTIONS];
 const EVENTS = ['instruction', 'state', 'frame', 'error'];
 
-// Camera labels that are not the person's face camera: Windows Hello infrared sensors and
-// virtual cameras, which browsers sometimes pick for facingMode 'user' (a known complaint).
+// Camera labels that are not a real camera: Windows Hello infrared sensors and virtual cameras,
+// which browsers sometimes pick for a facingMode (a known complaint).
 const NOT_A_FACE_CAMERA = /\b(infrared|ir camera|virtual|obs|snap camera|manycam)\b/i;
+
+/**
+ * What makes a capture a selfie or an ID-document capture: its options (the session's, the
+ * per-frame analysis', the camera defaults), the session, the per-frame analysis, and what the
+ * captured result holds (`captured(sdk, canvas, jpegOf, fail)`: the kept frame's fields).
+ */
+const KINDS = {
+  selfie: {
+    camera: 'front',
+    sessionOptions: ['profile', 'holdMs', 'timeoutMs', 'minInstructionMs', 'smoothingMs', 'activeLiveness', 'challengeMouth', 'stepMs'],
+    frameOptions: ['tracking', 'redetectEvery', 'detProbThreshold'],
+    defaults: { facingMode: 'user', width: 1280, height: 720, maxFrameWidth: 640 },
+    createSession: (deps, options) => deps.createSession(options),
+    analyse: (sdk, pixels, ts, options) => sdk.detectForVideo(pixels, ts, options),
+    reset: (sdk) => sdk.resetVideo(),
+    frameDetail: (frame) => ({ method: frame.method, faces: frame.faces.length }),
+    async captured(sdk, canvas, jpegOf, fail, summary) {
+      const image = await jpegOf(canvas);
+      // The FACE of exactly the bytes in `image`: what compare() will see of this selfie.
+      const analysis = await sdk.analyze(image, { embedding: true, liveness: sdk.liveness });
+      if (analysis.faces.length === 0) throw fail('NO_FACE', 'the captured frame has no face once encoded as JPEG; retry()');
+      return {
+        face: analysis.faces[0], image, width: canvas.width, height: canvas.height,
+        // The preview is shown mirrored (a mirror is what people expect); the image is not.
+        mirrored: false, liveness: summary.liveness ?? null,
+      };
+    },
+  },
+  document: {
+    camera: 'rear',
+    sessionOptions: ['holdMs', 'timeoutMs', 'minInstructionMs', 'smoothingMs', 'format'],
+    frameOptions: [],
+    // A card's portrait is small: the camera at 1080p for the kept frame, frames analysed at
+    // 1280 wide (the guidance's eye distance is then that of the analysed frame: on the safe side).
+    defaults: { facingMode: 'environment', width: 1920, height: 1080, maxFrameWidth: 1280 },
+    createSession: (deps, options) => deps.createDocumentSession(options),
+    analyse: (sdk, pixels, ts, options) => sdk.detectDocumentForVideo(pixels, ts, options),
+    reset: () => {},
+    // The analysed frame's size: `corners` are in its pixels.
+    frameDetail: (frame) => ({
+      width: frame.width,
+      height: frame.height,
+      document: frame.document ? frame.document.format : null,
+      corners: frame.document ? frame.document.corners : null,
+      portrait: frame.portrait !== null && frame.portrait !== undefined,
+    }),
+    async captured(sdk, canvas, jpegOf, fail) {
+      const frame = await jpegOf(canvas);
+      // The analysis of exactly the bytes in `frame` (the portrait's FACE with its embedding):
+      // what compare() will see of this document.
+      const analysis = await sdk.analyzeDocument(frame);
+      if (!analysis.portrait) throw fail('NO_FACE', 'the captured frame has no portrait once encoded as JPEG; retry()');
+      const { card, cardImageData, ...rest } = analysis;
+      return { frame, card, cardImageData, analysis: rest, width: canvas.width, height: canvas.height };
+    },
+  },
+};
 
 /**
  * Starts a live selfie capture on `target` (a `<video>` element, a `MediaStream`, or
  * null/undefined to open the front camera). Returns the controller at once; the camera opens
  * in the background and its failures reject `result` (and fire `error`).
- * `deps`: what index.js lends (errors, option checks, the capture session's constructor).
+ * `deps`: what index.js lends (errors, option checks, the sessions' constructors).
  */
 export function startSelfieCapture(sdk, target, options, deps) {
-  const o = captureOptions(options, deps);
-  if (!(target === undefined || target === null || deps.isA(target, 'HTMLVideoElement') || deps.isA(target, 'MediaStream'))) {
-    throw deps.fail('INVALID_ARGUMENT', 'target must be a <video> element, a MediaStream, or null to open the front camera');
-  }
-  return new SelfieCapture(sdk, target, o, deps).controller();
+  return startCapture(KINDS.selfie, sdk, target, options, deps);
 }
 
-function captureOptions(options, { fail, checkKeys }) {
-  const o = { ...checkKeys(options, OPTIONS, 'options') };
-  const positive = (name, fallback, max = Infinity) => {
-    const v = o[name] ?? fallback;
+/**
+ * Starts a live ID-document capture: as startSelfieCapture, on the rear camera by default; the
+ * result holds the kept frame (`frame`), the rectified card (`card`) and their analysis.
+ */
+export function startDocumentCapture(sdk, target, options, deps) {
+  return startCapture(KINDS.document, sdk, target, options, deps);
+}
+
+function startCapture(kind, sdk, target, options, deps) {
+  const o = captureOptions(kind, options, deps);
+  if (!(target === undefined || target === null || deps.isA(target, 'HTMLVideoElement') || deps.isA(target, 'MediaStream'))) {
+    throw deps.fail('INVALID_ARGUMENT', `target must be a <video> element, a MediaStream, or null to open the ${kind.camera} camera`);
+  }
+  return new CameraCapture(kind, sdk, target, o, deps).controller();
+}
+
+function captureOptions(kind, options, { fail, checkKeys }) {
+  const known = [...new Set([...kind.sessionOptions, ...kind.frameOptions, ...CAMERA_OPTIONS])];
+  const o = { ...checkKeys(options, known, 'options') };
+  const defaults = { minFrameRate: 15, jpegQuality: 0.92, ...kind.defaults };
+  const positive = (name, max = Infinity) => {
+    const v = o[name] ?? defaults[name];
     if (typeof v !== 'number' || !(v > 0) || v > max) throw fail('INVALID_ARGUMENT', `${name} must be a number from 0 to ${max} (exclusive of 0)`);
     return v;
   };
-  o.width = positive('width', 1280, 8192);
-  o.height = positive('height', 720, 8192);
-  o.minFrameRate = positive('minFrameRate', 15, 120);
-  o.jpegQuality = positive('jpegQuality', 0.92, 1);
-  o.maxFrameWidth = positive('maxFrameWidth', 640, 8192);
+  o.width = positive('width', 8192);
+  o.height = positive('height', 8192);
+  o.minFrameRate = positive('minFrameRate', 120);
+  o.jpegQuality = positive('jpegQuality', 1);
+  o.maxFrameWidth = positive('maxFrameWidth', 8192);
   for (const name of ['stopTracks', 'stopOnHide']) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') throw fail('INVALID_ARGUMENT', `${name} must be a boolean`);
   }
   if (o.facingMode !== undefined && !['user', 'environment'].includes(o.facingMode)) {
     throw fail('INVALID_ARGUMENT', "facingMode must be 'user' or 'environment'");
   }
+  o.facingMode ??= defaults.facingMode;
   if (o.deviceId !== undefined && typeof o.deviceId !== 'string') throw fail('INVALID_ARGUMENT', 'deviceId must be a string');
   return o;
 }
@@ -93,7 +166,7 @@ export function cameraError(e, fail) {
   }
 }
 
-/** Opens the front camera (or `deviceId`), avoiding infrared and virtual cameras when it can. */
+/** Opens the camera `o.facingMode` names (or `deviceId`), avoiding infrared and virtual cameras when it can. */
 async function openCamera(o, fail) {
   if (typeof isSecureContext !== 'undefined' && !isSecureContext) {
     throw fail('CAMERA_INSECURE_CONTEXT', 'the camera needs a secure context: serve the page over https (or from localhost)');
@@ -103,7 +176,7 @@ async function openCamera(o, fail) {
     throw fail('CAMERA_NOT_FOUND', 'this browser has no navigator.mediaDevices.getUserMedia');
   }
   const video = (deviceId) => ({
-    ...(deviceId ? { deviceId: { exact: deviceId } } : { facingMode: o.facingMode ?? 'user' }),
+    ...(deviceId ? { deviceId: { exact: deviceId } } : { facingMode: o.facingMode }),
     width: { ideal: o.width },
     height: { ideal: o.height },
     frameRate: { ideal: 30, min: o.minFrameRate },
@@ -130,7 +203,8 @@ function stopTracks(stream) {
   for (const track of stream?.getTracks?.() ?? []) track.stop();
 }
 
-class SelfieCapture {
+class CameraCapture {
+  #kind;
   #sdk;
   #o;
   #deps;
@@ -152,7 +226,8 @@ class SelfieCapture {
     if (document.visibilityState === 'hidden') this.stop('page hidden');
   };
 
-  constructor(sdk, target, o, deps) {
+  constructor(kind, sdk, target, o, deps) {
+    this.#kind = kind;
     this.#sdk = sdk;
     this.#target = target;
     this.#o = o;
@@ -223,7 +298,7 @@ class SelfieCapture {
 
   async #start() {
     const { fail, isA } = this.#deps;
-    this.#session = await this.#deps.createSession(pick(this.#o, SESSION_OPTIONS));
+    this.#session = await this.#kind.createSession(this.#deps, pick(this.#o, this.#kind.sessionOptions));
     if (isA(this.#target, 'HTMLVideoElement')) {
       this.#video = this.#target;
       this.#stream = isA(this.#video.srcObject, 'MediaStream') ? this.#video.srcObject : await openCamera(this.#o, fail);
@@ -247,7 +322,7 @@ class SelfieCapture {
     await v.play().catch(() => {}); // a muted video may autoplay; frames flow either way once playing
     await videoReady(v, fail);
     if (this.#o.stopOnHide !== false && typeof document !== 'undefined') document.addEventListener('visibilitychange', this.#onHide);
-    this.#sdk.resetVideo();
+    this.#kind.reset(this.#sdk);
     this.#schedule();
     return { width: v.videoWidth, height: v.videoHeight, label: this.#stream.getVideoTracks()[0]?.label ?? '' };
   }
@@ -288,7 +363,7 @@ class SelfieCapture {
     this.#lastTs = ts;
     const started = performance.now();
     const pixels = this.#grab();
-    const frame = await this.#sdk.detectForVideo(pixels.work, ts, pick(this.#o, VIDEO_OPTIONS));
+    const frame = await this.#kind.analyse(this.#sdk, pixels.work, ts, pick(this.#o, this.#kind.frameOptions));
     if (a !== this.#attempt || a.settled || this.#stopped) return; // retried or stopped meanwhile
     const update = this.#deps.guard(() => this.#session.update(frame));
     if (update.keep_frame) this.#keep(pixels.full);
@@ -307,7 +382,7 @@ class SelfieCapture {
       this.#emit('instruction', { ...update.instruction, state: update.state, timestampMs: ts });
     }
     this.#emit('frame', {
-      timestampMs: ts, method: frame.method, faces: frame.faces.length, state: update.state,
+      timestampMs: ts, ...this.#kind.frameDetail(frame), state: update.state,
       instruction: update.instruction.code, holdProgress: update.hold_progress, processingMs,
       fps, framesProcessed: a.processed, framesDropped: a.dropped,
     });
@@ -344,19 +419,11 @@ class SelfieCapture {
       this.#settle(a, { state: 'timeout', reason: summary.reason ?? 'timeout', ...common });
       return;
     }
-    const canvas = this.#bestCanvas;
-    const image = await jpeg(canvas, this.#o.jpegQuality, this.#deps.fail);
-    // The FACE of exactly the bytes in `image`: what compare() will see of this selfie.
-    const analysis = await this.#sdk.analyze(image, { embedding: true, liveness: this.#sdk.liveness });
+    const { fail } = this.#deps;
+    const jpegOf = (canvas) => jpeg(canvas, this.#o.jpegQuality, fail);
+    const fields = await this.#kind.captured(this.#sdk, this.#bestCanvas, jpegOf, fail, summary);
     if (a.settled) return;
-    if (analysis.faces.length === 0) {
-      throw this.#deps.fail('NO_FACE', 'the captured frame has no face once encoded as JPEG; retry()');
-    }
-    this.#settle(a, {
-      state: 'captured', face: analysis.faces[0], image, width: canvas.width, height: canvas.height,
-      // The preview is shown mirrored (a mirror is what people expect); the image is not.
-      mirrored: false, timestampMs: summary.frame_timestamp_ms, liveness: summary.liveness ?? null, ...common,
-    });
+    this.#settle(a, { state: 'captured', ...fields, timestampMs: summary.frame_timestamp_ms, ...common });
   }
 
   #settle(a, value) {
@@ -382,7 +449,7 @@ class SelfieCapture {
     this.#settle(this.#attempt, { state: 'stopped', reason: 'retry() called', ...this.#counts() });
     this.#newAttempt();
     this.#session?.retry();
-    this.#sdk.resetVideo();
+    this.#kind.reset(this.#sdk);
     this.#bestCanvas = null;
     this.#emit('state', { state: 'searching', previous: null, timestampMs: performance.now() });
   }
@@ -440,13 +507,24 @@ function videoReady(v, fail) {
   });
 }
 
-async function jpeg(canvas, quality, fail) {
+async function jpeg(canvas, quality, fail, what = 'the captured frame') {
   try {
     if (typeof canvas.convertToBlob === 'function') return await canvas.convertToBlob({ type: 'image/jpeg', quality });
     return await new Promise((resolve, reject) =>
       canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob gave nothing'))), 'image/jpeg', quality),
     );
   } catch (e) {
-    throw fail('INTERNAL', `the captured frame could not be encoded as JPEG: ${e && e.message ? e.message : e}`);
+    throw fail('INTERNAL', `${what} could not be encoded as JPEG: ${e && e.message ? e.message : e}`);
   }
+}
+
+/**
+ * RGBA pixels (`{ width, height, data }`) as a JPEG Blob: the rectified card of
+ * `analyzeDocument`. Works on the page and in a worker (OffscreenCanvas where there is one).
+ */
+export async function pixelsToJpeg(pixels, quality, fail) {
+  const canvas = sized(null, pixels.width, pixels.height);
+  const data = pixels.data instanceof Uint8ClampedArray ? pixels.data : new Uint8ClampedArray(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
+  canvas.getContext('2d').putImageData(new ImageData(data, pixels.width, pixels.height), 0, 0);
+  return jpeg(canvas, quality, fail, 'the rectified card');
 }

@@ -21,6 +21,9 @@ export declare const VERSION: string;
  * - `STORAGE_BLOCKED`: the gallery needs a schema upgrade another open tab is blocking
  * - `STORAGE_VERSION`: the gallery was written by a newer Likeness
  * - `STORAGE_FAILED`: IndexedDB failed or is unavailable; nothing was written
+ * - `QUALITY_TOO_LOW`: `compare` found a face too small for a verdict (see `details`)
+ * - `PORTRAIT_TOO_SMALL`: in document mode, the document's portrait has too few pixels for a verdict (see `details`)
+ * - `PORTRAIT_QUALITY_TOO_LOW`: in document mode, glare or blur over the portrait (see `details`)
  * - `CAMERA_DENIED`: the person (or a policy) refused the camera
  * - `CAMERA_NOT_FOUND`: no camera, or it was unplugged during the capture
  * - `CAMERA_IN_USE`: the camera could not be started (another application holds it)
@@ -42,6 +45,9 @@ export type LikenessErrorCode =
   | 'STORAGE_BLOCKED'
   | 'STORAGE_VERSION'
   | 'STORAGE_FAILED'
+  | 'QUALITY_TOO_LOW'
+  | 'PORTRAIT_TOO_SMALL'
+  | 'PORTRAIT_QUALITY_TOO_LOW'
   | CameraErrorCode
   | 'CLOSED';
 
@@ -59,9 +65,15 @@ export declare const ERROR_CODES: readonly LikenessErrorCode[];
 
 /** What every method throws or rejects with. */
 export declare class LikenessError extends Error {
-  constructor(code: LikenessErrorCode, message: string);
+  constructor(code: LikenessErrorCode, message: string, details?: Record<string, number>);
   readonly name: 'LikenessError';
   readonly code: LikenessErrorCode;
+  /**
+   * The measured values behind some codes. `QUALITY_TOO_LOW`: `face1_eye_dist` and
+   * `face2_eye_dist` (px between the eyes of the selfie's and the document's face) and
+   * `min_eye_dist`, the least the SDK decides at.
+   */
+  readonly details?: Readonly<Record<string, number>>;
 }
 
 /** A point in image pixels (floats). */
@@ -130,20 +142,48 @@ export interface Analysis {
   faces: Face[];
 }
 
-/** The seed 004 scan record, exactly as the CLI's `compare` prints it. */
+/** The seed 004 scan record, exactly as the CLI's `compare` prints it, plus how it was decided. */
 export interface ScanRecord {
   channel: string;
+  /** The FAR the deciding preset measured on held-out data of its mode (LFW for 'selfie', generated documents for 'document'); `null` for an explicit threshold. */
+  compare_measured_far: number | null;
+  /** The FRR measured with it. */
+  compare_measured_frr: number | null;
+  /** Whose presets decided: two camera photos, or a selfie against an ID document's portrait. */
+  compare_mode: 'selfie' | 'document';
+  /** The false-accept rate the deciding preset is defined by (1e-5, 1e-4, 1e-3); `null` for an explicit threshold. */
+  compare_nominal_far: number | null;
+  /** The preset that decided; `null` when `threshold` was a number. */
+  compare_preset: ThresholdPreset | null;
   compare_result: 'Same person' | 'Different person';
   compare_similarity: number;
+  /** The cosine `compare_similarity` was held against: the preset's plus each face's offset for its size (docs/accuracy.md). */
+  compare_threshold: number;
   /** ISO 8601, UTC. */
   created: string;
+  /** Document mode: what was found on the ID document; `null` in selfie mode. */
+  document: ScanDocument | null;
   /** The selfie's largest face. */
   face1: Face;
-  /** The document's largest face. */
+  /** The document's portrait (document mode: never the ghost image, never a face beside the card), else its largest face. */
   face2: Face;
   /** UUID v4 made on the device (the backend's idempotency key). */
   id: string;
   reference: string | null;
+}
+
+/** What document mode found on the ID document (the scan record's `document`). */
+export interface ScanDocument {
+  /** `null` when no card outline was found (a crop of the portrait). */
+  format: 'ID-1' | 'ID-3' | null;
+  /** The card's corners in the document photo: top-left, top-right, bottom-right, bottom-left as read. */
+  corners: [[number, number], [number, number], [number, number], [number, number]] | null;
+  /** Inter-eye distance of the portrait in the photo's own pixels. */
+  portrait_eye_dist: number;
+  /** Share of the portrait under glare, 0..1. */
+  portrait_glare: number;
+  portrait_sharpness: number;
+  portrait_print: 'grey' | 'colour';
 }
 
 /** The manifest names of the models. */
@@ -177,11 +217,23 @@ export interface AnalyzeOptions {
   liveness?: boolean | undefined;
 }
 
+/**
+ * The presets are defined by their false-accept rate, measured on LFW (docs/accuracy.md):
+ * `strict` 1e-5, `medium` 1e-4, `low` 1e-3. `compare()` raises a preset's threshold for small
+ * faces so that the rate holds, and refuses with `QUALITY_TOO_LOW` below 8 px between the eyes.
+ */
 export type ThresholdPreset = 'strict' | 'medium' | 'low';
 
 export interface CompareOptions {
-  /** A preset or a cosine value in [-1, 1]. Default 'medium'. */
+  /** A preset or a cosine value in [-1, 1] (used as given, no nominal FAR). Default 'medium'. */
   threshold?: ThresholdPreset | number | undefined;
+  /**
+   * Whose presets decide: 'selfie' (two camera photos), 'document' (the second image is an ID
+   * document: its portrait is found on the card and held to the document presets, or refused
+   * with `PORTRAIT_TOO_SMALL` / `PORTRAIT_QUALITY_TOO_LOW`), or 'auto' (default): document
+   * mode when an ID document is found in the second image.
+   */
+  mode?: 'auto' | 'selfie' | 'document' | undefined;
   /** The app's reference (e.g. an application number), copied into the record. */
   reference?: string | null | undefined;
   /** Default 'WEB'. */
@@ -238,10 +290,26 @@ export interface LikenessApi {
    */
   startSelfieCapture(target?: HTMLVideoElement | MediaStream | null, options?: SelfieCaptureOptions): SelfieCapture;
   /**
-   * The scan record of the largest face of each image; rejects with NO_FACE when either has none.
-   * A captured selfie (`startSelfieCapture`'s result) stands for its JPEG.
+   * An ID document in a photo: the card's corners, the rectified card (`card`, a JPEG Blob, and
+   * `cardImageData`, its pixels), the main portrait (its FACE with the embedding; never the ghost
+   * image, never a face beside the card) and its quality, and what a live capture would say.
+   * Rejects with the image errors (IMAGE_DECODE_FAILED, INVALID_ARGUMENT, ...); a photo without
+   * a card resolves with `document: null`.
    */
-  compare(selfie: ImageSource | CapturedSelfie, documentPhoto: ImageSource, options?: CompareOptions): Promise<ScanRecord>;
+  analyzeDocument(source: ImageSource, options?: AnalyzeDocumentOptions): Promise<DocumentAnalysis>;
+  /** One camera frame of a document capture (no embedding, no card pixels); `timestampMs` must increase. */
+  detectDocumentForVideo(source: ImageSource, timestampMs: number): Promise<DocumentFrame>;
+  /**
+   * The live ID-document capture: the rear camera by default (`target` as startSelfieCapture's),
+   * one instruction at a time, the best frame captured by itself with its rectified card.
+   */
+  startDocumentCapture(target?: HTMLVideoElement | MediaStream | null, options?: DocumentCaptureOptions): DocumentCapture;
+  /**
+   * The scan record of the largest face of each image; rejects with NO_FACE when either has none.
+   * A captured selfie (`startSelfieCapture`'s result) stands for its JPEG; a captured document
+   * (`startDocumentCapture`'s) for its kept frame, and sets `mode: 'document'` unless `options.mode` is given.
+   */
+  compare(selfie: ImageSource | CapturedSelfie, documentPhoto: ImageSource | CapturedDocument, options?: CompareOptions): Promise<ScanRecord>;
   /** The 512-D embedding of the largest face; rejects with NO_FACE when there is none. */
   embed(source: ImageSource): Promise<Float32Array>;
   /** Cosine similarity of two embeddings, in [-1, 1]. Throws INVALID_ARGUMENT on a length mismatch. */
@@ -601,30 +669,37 @@ export declare class Gallery {
 
 // ---- the camera (js/capture.js) ----
 
-export interface SelfieCaptureOptions extends CaptureSessionOptions {
-  /** detectForVideo's options for each frame. */
-  tracking?: boolean;
-  redetectEvery?: number;
-  detProbThreshold?: number;
-  /** Which camera when Likeness opens it: 'user' (default) or 'environment', or a deviceId. */
+/** The camera options of both live captures (defaults: the selfie's, then the document's). */
+export interface CameraOptions {
+  /** Which camera when Likeness opens it: 'user' ('environment' for documents), or a deviceId. */
   facingMode?: 'user' | 'environment';
   deviceId?: string;
-  /** Ideal camera size (1280x720) and the lowest frame rate accepted (15). */
+  /** Ideal camera size (1280x720; 1920x1080) and the lowest frame rate accepted (15). */
   width?: number;
   height?: number;
   minFrameRate?: number;
-  /** Frames are analysed at most this wide (640); the captured image keeps the camera's size. */
+  /**
+   * Frames are analysed at most this wide (640; 1280); the captured image keeps the camera's
+   * size. A document's MOVE_CLOSER judges the analysed frame's eye distance: on the safe side.
+   */
   maxFrameWidth?: number;
-  /** JPEG quality of the captured image (0.92). */
+  /** JPEG quality of the captured image (0.92; also the rectified card's). */
   jpegQuality?: number;
   /** stop() also stops the camera tracks (true), and hiding the page stops the capture (true). */
   stopTracks?: boolean;
   stopOnHide?: boolean;
 }
 
-interface CaptureOutcome {
-  summary: CaptureSummary | null;
-  timeline: Array<{ timestamp_ms: number; code: InstructionCode }>;
+export interface SelfieCaptureOptions extends CaptureSessionOptions, CameraOptions {
+  /** detectForVideo's options for each frame. */
+  tracking?: boolean;
+  redetectEvery?: number;
+  detProbThreshold?: number;
+}
+
+interface CaptureOutcome<Summary = CaptureSummary, Code = InstructionCode> {
+  summary: Summary | null;
+  timeline: Array<{ timestamp_ms: number; code: Code }>;
   framesProcessed: number;
   /** Camera frames that arrived while another was being analysed (dropped, never queued). */
   framesDropped: number;
@@ -694,13 +769,13 @@ export interface SelfieCaptureEvents {
   error: LikenessError;
 }
 
-/** `startSelfieCapture`'s controller. */
-export interface SelfieCapture {
+/** A live capture's controller (`startSelfieCapture`'s and `startDocumentCapture`'s). */
+export interface CaptureController<Result, State, Events> {
   /** The current attempt's outcome (a new promise after `retry()`); rejects with CAMERA_* codes. */
-  readonly result: Promise<SelfieCaptureResult>;
+  readonly result: Promise<Result>;
   /** The camera is open and frames flow. */
   readonly ready: Promise<{ width: number; height: number; label: string }>;
-  readonly state: CaptureState;
+  readonly state: State;
   readonly video: HTMLVideoElement | null;
   readonly stream: MediaStream | null;
   /** Ends the capture and stops the camera; `result` resolves as 'stopped'. */
@@ -708,5 +783,192 @@ export interface SelfieCapture {
   /** A new attempt on the same camera (throws CLOSED after stop()). */
   retry(): void;
   /** Subscribes; returns the unsubscribe function. */
-  on<K extends keyof SelfieCaptureEvents>(event: K, callback: (detail: SelfieCaptureEvents[K]) => void): () => void;
+  on<K extends keyof Events>(event: K, callback: (detail: Events[K]) => void): () => void;
 }
+
+/** `startSelfieCapture`'s controller. */
+export interface SelfieCapture extends CaptureController<SelfieCaptureResult, CaptureState, SelfieCaptureEvents> {}
+
+// ---- ID documents (src/document, js/capture.js, docs/document.md) ----
+
+export type DocumentFormat = 'ID-1' | 'ID-3';
+
+/** Four points in image pixels: top-left, top-right, bottom-right, bottom-left of the card as read (portrait upright). */
+export type Quad = [[number, number], [number, number], [number, number], [number, number]];
+
+/** The card found in a frame. */
+export interface DocumentQuad {
+  /** ID-1 (85.6 x 54 mm: cards) or ID-3 (125 x 88 mm: passport data pages). */
+  format: DocumentFormat;
+  corners: Quad;
+  /** How card-like the outline is, 0..1. */
+  score: number;
+}
+
+export type DocumentInstructionCode =
+  | 'DOCUMENT_NOT_FOUND' | 'FIT_DOCUMENT_IN_FRAME' | 'DOCUMENT_TILTED' | 'MOVE_CLOSER'
+  | 'TOO_BLURRY' | 'HOLD_STILL' | 'GLARE_ON_PORTRAIT' | 'OK';
+
+/** The one instruction about a document frame, with the measured value and its limit. */
+export interface DocumentInstruction {
+  code: DocumentInstructionCode;
+  /** The same code (the core's enum). */
+  instruction: DocumentInstructionCode;
+  /** The quality component behind it (OFIQ names where one exists). */
+  component: string;
+  /** The measured value and the limit it was held against (absent for DOCUMENT_NOT_FOUND and OK). */
+  value?: number;
+  limit?: number;
+}
+
+/** The card's main portrait: its FACE (in rectified-card pixels; `sharpness` is the portrait's) plus where and how good it is. */
+export interface Portrait extends Face {
+  /** The face box on the rectified card: x1, y1, x2, y2. */
+  box_in_card: [number, number, number, number];
+  /** The box's corners mapped back into the frame. */
+  box_in_frame: Quad;
+  /** Inter-eye distance in frame pixels: the resolution the comparison really has. */
+  eye_dist_frame: number;
+  /** Share 0..1 of the portrait under specular glare. */
+  glare: number;
+  print: 'grey' | 'colour';
+}
+
+/** What `analyzeDocument` and `detectDocumentForVideo` both say about an image. */
+export interface DocumentFinding {
+  /** The image's size. */
+  width: number;
+  height: number;
+  /** null: no card found. */
+  document: DocumentQuad | null;
+  /** null: no portrait found on the card. */
+  portrait: Portrait | null;
+  /** Other faces on the card (the ghost image): x1, y1, x2, y2 in card pixels. Never compared. */
+  ghost_faces: Array<[number, number, number, number]>;
+  /** What a live capture would say about this image alone. */
+  instruction: DocumentInstruction;
+}
+
+/** One camera frame's document analysis (`detectDocumentForVideo`): the portrait has no embedding. */
+export interface DocumentFrame extends DocumentFinding {
+  timestamp_ms: number;
+  /** Glare share where the portrait should be when it was not found (0 otherwise). */
+  portrait_area_glare: number;
+}
+
+/** `analyzeDocument`'s result: the portrait's FACE has its embedding. */
+export interface DocumentAnalysis extends DocumentFinding {
+  /** The rectified card (landscape, upright, portrait on the left) as image/jpeg; null when no card was found. */
+  card: Blob | null;
+  /** Its pixels (an ImageData where the platform has one). */
+  cardImageData: ImageData | ImageDataLike | null;
+}
+
+export interface AnalyzeDocumentOptions {
+  /** JPEG quality of `card` (0.92). */
+  jpegQuality?: number | undefined;
+}
+
+export interface DocumentSessionOptions {
+  /** Every check must pass this long before the capture (800). */
+  holdMs?: number;
+  /** The attempt ends as 'timeout' after this (30000). */
+  timeoutMs?: number;
+  minInstructionMs?: number;
+  smoothingMs?: number;
+  format?: 'auto' | DocumentFormat;
+}
+
+export type DocumentCaptureState = 'searching' | 'adjusting' | 'holding' | 'captured' | 'timeout';
+
+export interface DocumentCaptureUpdate {
+  state: DocumentCaptureState;
+  instruction: DocumentInstruction;
+  changed: boolean;
+  keep_frame: boolean;
+  hold_progress: number;
+  done: boolean;
+}
+
+export interface DocumentCaptureSummary {
+  state: DocumentCaptureState;
+  /** The session's `format` option. */
+  format: 'auto' | DocumentFormat;
+  frames: number;
+  duration_ms: number;
+  frame_timestamp_ms?: number;
+  timeline: Array<{ timestamp_ms: number; code: DocumentInstructionCode }>;
+  failed_checks: Array<{ code: DocumentInstructionCode; component: string; ms: number }>;
+  reason?: string;
+}
+
+export interface DocumentSession {
+  update(frame: DocumentFrame): DocumentCaptureUpdate;
+  summary(): DocumentCaptureSummary;
+  retry(): void;
+  close(): void;
+}
+
+/** The decisions of one document capture attempt (feed it each `detectDocumentForVideo` result). */
+export declare function createDocumentSession(options?: DocumentSessionOptions, wasmUrl?: string | URL): Promise<DocumentSession>;
+
+export interface DocumentCaptureOptions extends DocumentSessionOptions, CameraOptions {}
+
+type DocumentCaptureOutcome = CaptureOutcome<DocumentCaptureSummary, DocumentInstructionCode>;
+
+/** A document capture that succeeded. `compare(selfie, result)` compares with its portrait. */
+export interface CapturedDocument extends DocumentCaptureOutcome {
+  state: 'captured';
+  /** The kept camera frame, as image/jpeg, camera size, not mirrored. */
+  frame: Blob;
+  /** The rectified card of that frame, as image/jpeg. */
+  card: Blob;
+  cardImageData: ImageData | ImageDataLike;
+  /** analyzeDocument of exactly `frame` (the portrait's FACE with its embedding); the card is `card`. */
+  analysis: DocumentFinding & { portrait: Portrait; document: DocumentQuad };
+  width: number;
+  height: number;
+  timestampMs: number;
+  summary: DocumentCaptureSummary;
+}
+
+export interface DocumentCaptureTimeout extends DocumentCaptureOutcome {
+  state: 'timeout';
+  reason: string;
+  summary: DocumentCaptureSummary;
+}
+
+export interface DocumentCaptureStopped extends DocumentCaptureOutcome {
+  state: 'stopped';
+  reason: string;
+}
+
+export type DocumentCaptureResult = CapturedDocument | DocumentCaptureTimeout | DocumentCaptureStopped;
+
+export interface DocumentCaptureInstructionEvent extends DocumentInstruction {
+  state: DocumentCaptureState;
+  timestampMs: number;
+}
+
+export interface DocumentCaptureFrameEvent extends Omit<CaptureFrameEvent, 'method' | 'faces' | 'state' | 'instruction'> {
+  /** The analysed frame's size (`corners` are in its pixels). */
+  width: number;
+  height: number;
+  /** The card found in this frame (its format and corners), or null. */
+  document: DocumentFormat | null;
+  corners: Quad | null;
+  /** Whether its portrait was found. */
+  portrait: boolean;
+  state: DocumentCaptureState;
+  instruction: DocumentInstructionCode;
+}
+
+export interface DocumentCaptureEvents {
+  instruction: DocumentCaptureInstructionEvent;
+  state: { state: DocumentCaptureState; previous: DocumentCaptureState | null; timestampMs: number };
+  frame: DocumentCaptureFrameEvent;
+  error: LikenessError;
+}
+
+/** `startDocumentCapture`'s controller. */
+export interface DocumentCapture extends CaptureController<DocumentCaptureResult, DocumentCaptureState, DocumentCaptureEvents> {}

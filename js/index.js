@@ -4,6 +4,7 @@
 //   const sdk = await Likeness.create({ modelsUrl: '/models/', onProgress: (loaded, total) => {} });
 //   const result = await sdk.analyze(source, { limit, detProbThreshold, embedding: true, liveness: false });
 //   const scan = await sdk.compare(selfie, documentPhoto, { threshold: 'medium', reference, channel: 'WEB' });
+//   const doc = await sdk.analyzeDocument(documentPhoto); // the card, rectified (JPEG), its portrait
 //   const v = await sdk.embed(source);   // Float32Array(512) of the largest face, or NO_FACE
 //   sdk.similarity(a, b);                // cosine of two embeddings
 //   const gallery = await sdk.openGallery({ name: 'default' }); // IndexedDB face gallery (gallery.js)
@@ -15,10 +16,10 @@
 // everything rejects with a `LikenessError` (an `Error`) whose `code` is one of ERROR_CODES.
 // `Likeness.createWorker()` runs the same core in a Web Worker (worker.js) behind the same API.
 
-import initCore, { Likeness as Core, GalleryCore, CaptureSession as CoreCaptureSession } from './core/likeness.js';
+import initCore, { Likeness as Core, GalleryCore, CaptureSession as CoreCaptureSession, DocumentSession as CoreDocumentSession } from './core/likeness.js';
 import { openGallery } from './gallery.js';
 import { openOutbox } from './outbox.js';
-import { startSelfieCapture, CAMERA_ERROR_CODES } from './capture.js';
+import { startSelfieCapture, startDocumentCapture, pixelsToJpeg, CAMERA_ERROR_CODES } from './capture.js';
 
 export { openOutbox, Outbox, OutboxError, OUTBOX_ERROR_CODES } from './outbox.js';
 export { Gallery } from './gallery.js';
@@ -46,26 +47,34 @@ export const ERROR_CODES = Object.freeze([
   'STORAGE_BLOCKED',
   'STORAGE_VERSION',
   'STORAGE_FAILED',
+  'QUALITY_TOO_LOW',
+  'PORTRAIT_TOO_SMALL',
+  'PORTRAIT_QUALITY_TOO_LOW',
   ...CAMERA_ERROR_CODES,
   'CLOSED',
 ]);
 
-/** The error every Likeness API throws or rejects with: an `Error` with a stable `code`. */
+/**
+ * The error every Likeness API throws or rejects with: an `Error` with a stable `code`, and for
+ * some codes `details`, the measured values behind it (QUALITY_TOO_LOW: `face1_eye_dist`,
+ * `face2_eye_dist`, `min_eye_dist`).
+ */
 export class LikenessError extends Error {
-  constructor(code, message) {
+  constructor(code, message, details) {
     super(message);
     this.name = 'LikenessError';
     this.code = ERROR_CODES.includes(code) ? code : 'INTERNAL';
+    if (details && typeof details === 'object') this.details = { ...details };
   }
 }
 
-const fail = (code, message) => new LikenessError(code, message);
+const fail = (code, message, details) => new LikenessError(code, message, details);
 
 /** Any thrown value as a LikenessError: core errors keep their code; wasm traps are INTERNAL. */
 function normalise(e) {
   if (e instanceof LikenessError) return e;
   if (e && typeof e === 'object' && typeof e.code === 'string' && ERROR_CODES.includes(e.code)) {
-    return fail(e.code, String(e.message));
+    return fail(e.code, String(e.message), e.details);
   }
   const message = e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e);
   return fail('INTERNAL', `${e && e.name ? e.name + ': ' : ''}${message}`);
@@ -627,12 +636,52 @@ export class Likeness {
     return startSelfieCapture(this, target, options, captureDeps(undefined));
   }
 
-  /** The seed 004 scan record for the largest face of a selfie and of a document photo. */
+  /**
+   * An ID document in a photo (docs/document.md): the card's corners, the rectified card, the
+   * main portrait (its FACE with the embedding, never the ghost image) and its quality, and the
+   * instruction a live capture would give. Resolves `{ width, height, document, card (JPEG Blob
+   * or null), cardImageData (ImageData or null), portrait, ghost_faces, instruction }`.
+   * Options: `jpegQuality` of `card` (0.92).
+   */
+  async analyzeDocument(source, options) {
+    this.#live();
+    const [o, jpegQuality] = documentOptions(options);
+    const image = await readSource(source, 'source');
+    const core = this.#live();
+    return withCardJpeg(guard(() => core.analyzeDocument(image, o)), jpegQuality);
+  }
+
+  /**
+   * One camera frame of a live document capture: `analyzeDocument` without the embedding and
+   * without the card's pixels. `timestampMs` must increase from call to call.
+   */
+  async detectDocumentForVideo(source, timestampMs, options) {
+    this.#live();
+    const image = await readSource(source, 'source');
+    const core = this.#live();
+    return guard(() => core.detectDocumentForVideo(image, timestampMs, options));
+  }
+
+  /**
+   * The live ID-document capture (js/capture.js, docs/document.md): as startSelfieCapture, on
+   * the rear camera by default; `result` resolves `{ state: 'captured', frame (JPEG Blob), card
+   * (the rectified card, JPEG Blob), cardImageData, analysis, summary, ... }`, a timeout or a stop.
+   */
+  startDocumentCapture(target, options) {
+    this.#live();
+    return startDocumentCapture(this, target, options, captureDeps(undefined));
+  }
+
+  /**
+   * The seed 004 scan record for the largest face of a selfie and the document's portrait.
+   * A capture result stands for its JPEG; a document capture's result also sets `mode:
+   * 'document'` unless `options.mode` says otherwise.
+   */
   async compare(selfie, documentPhoto, options) {
     this.#live();
-    const [a, b] = await Promise.all([readSource(capturedImage(selfie), 'selfie'), readSource(documentPhoto, 'documentPhoto')]);
+    const [a, b] = await Promise.all([readSource(capturedImage(selfie), 'selfie'), readSource(capturedImage(documentPhoto), 'documentPhoto')]);
     const core = this.#live();
-    return guard(() => core.compare(a, b, options));
+    return guard(() => core.compare(a, b, compareOptions(documentPhoto, options)));
   }
 
   /** The 512-D embedding of the largest face; rejects with NO_FACE when there is none. */
@@ -770,7 +819,7 @@ export class LikenessWorker {
     }
     this.#pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(fail(msg.error.code, msg.error.message));
+    else p.reject(fail(msg.error.code, msg.error.message, msg.error.details));
   }
 
   #failAll(error) {
@@ -825,6 +874,26 @@ export class LikenessWorker {
     return startSelfieCapture(this, target, options, captureDeps(this.#wasmUrl));
   }
 
+  /** As on Likeness: analysed (and the card encoded as JPEG) in the worker. */
+  async analyzeDocument(source, options) {
+    this.#live();
+    documentOptions(options);
+    const [wire, transfer] = await toWire(source, 'source');
+    return this.#call('analyzeDocument', [wire, options], transfer);
+  }
+
+  async detectDocumentForVideo(source, timestampMs, options) {
+    this.#live();
+    const [wire, transfer] = await toWire(source, 'source');
+    return this.#call('detectDocumentForVideo', [wire, timestampMs, options], transfer);
+  }
+
+  /** The live ID-document capture, as on Likeness: frames are analysed in the worker. */
+  startDocumentCapture(target, options) {
+    this.#live();
+    return startDocumentCapture(this, target, options, captureDeps(this.#wasmUrl));
+  }
+
   resetVideo() {
     this.#live();
     this.#call('resetVideo', [], []).catch(() => {});
@@ -832,8 +901,8 @@ export class LikenessWorker {
 
   async compare(selfie, documentPhoto, options) {
     this.#live();
-    const [[a, ta], [b, tb]] = await Promise.all([toWire(capturedImage(selfie), 'selfie'), toWire(documentPhoto, 'documentPhoto')]);
-    return this.#call('compare', [a, b, options], [...ta, ...tb]);
+    const [[a, ta], [b, tb]] = await Promise.all([toWire(capturedImage(selfie), 'selfie'), toWire(capturedImage(documentPhoto), 'documentPhoto')]);
+    return this.#call('compare', [a, b, compareOptions(documentPhoto, options)], [...ta, ...tb]);
   }
 
   async embed(source) {
@@ -890,9 +959,62 @@ export async function createCaptureSession(options, wasmUrl) {
   });
 }
 
-/** A capture result (startSelfieCapture) stands for its JPEG: compare(result, doc) works. */
+/**
+ * The decisions of one live document capture attempt (Rust, src/document): feed it each
+ * `detectDocumentForVideo` result. Options: `holdMs` (800), `timeoutMs` (30000),
+ * `minInstructionMs`, `smoothingMs`, `format` ('auto' | 'ID-1' | 'ID-3').
+ */
+export async function createDocumentSession(options, wasmUrl) {
+  await loadCore(absoluteUrl(wasmUrl, 'wasmUrl', false));
+  const session = guard(() => new CoreDocumentSession(options));
+  return Object.freeze({
+    update: (frame) => guard(() => session.update(frame)),
+    summary: () => guard(() => session.summary()),
+    retry: () => session.retry(),
+    close: () => session.free(),
+  });
+}
+
+/**
+ * A capture result stands for its JPEG: compare(selfieResult, documentResult) works. The
+ * selfie's is `image`, the document's the whole kept frame (`frame`), not the rectified card:
+ * the core finds the card and its portrait again, exactly as in the capture's analysis.
+ */
 function capturedImage(src) {
-  return isObject(src) && src.state === 'captured' && isA(src.image, 'Blob') ? src.image : src;
+  if (!isObject(src) || src.state !== 'captured') return src;
+  if (isA(src.image, 'Blob')) return src.image;
+  if (isA(src.frame, 'Blob')) return src.frame;
+  return src;
+}
+
+/** A document capture's result as the second image means document mode, unless told otherwise. */
+function compareOptions(documentPhoto, options) {
+  const fromCapture = isObject(documentPhoto) && documentPhoto.state === 'captured' && isA(documentPhoto.frame, 'Blob');
+  if (!fromCapture || (isObject(options) && options.mode !== undefined)) return options;
+  return { ...(isObject(options) ? options : {}), mode: 'document' };
+}
+
+const DOCUMENT_OPTIONS = ['jpegQuality'];
+
+/** analyzeDocument's options: the core's, and the card's JPEG quality (used here). */
+function documentOptions(options) {
+  const { jpegQuality = 0.92, ...core } = checkKeys(options, DOCUMENT_OPTIONS, 'options');
+  if (typeof jpegQuality !== 'number' || !(jpegQuality > 0 && jpegQuality <= 1)) {
+    throw fail('INVALID_ARGUMENT', 'jpegQuality must be a number in (0, 1]');
+  }
+  return [core, jpegQuality];
+}
+
+/**
+ * The core's document analysis with the rectified card as an ImageData (`cardImageData`) and
+ * a JPEG Blob (`card`), both null when no card was found.
+ */
+async function withCardJpeg(analysis, jpegQuality) {
+  const pixels = analysis.card;
+  if (!pixels) return { ...analysis, card: null, cardImageData: null };
+  const cardImageData = typeof ImageData === 'function' ? new ImageData(pixels.data, pixels.width, pixels.height) : pixels;
+  const card = await pixelsToJpeg(cardImageData, jpegQuality, fail);
+  return { ...analysis, card, cardImageData };
 }
 
 /** What capture.js borrows from this module; the session's core is loaded on this thread. */
@@ -900,6 +1022,7 @@ function captureDeps(wasmUrl) {
   return {
     fail, normalise, checkKeys, isA, guard,
     createSession: async (options) => createCaptureSession(options, wasmUrl),
+    createDocumentSession: async (options) => createDocumentSession(options, wasmUrl),
   };
 }
 

@@ -1,8 +1,9 @@
 // The Web Worker that hosts the Likeness core for `Likeness.createWorker()` (source: js/worker.js).
 // Started by index.js as `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`.
 //
-// Protocol: the page posts `{ id, op, args }` (op: create | analyze | compare | embed); the
-// worker answers `{ id, ok: true, result }` or `{ id, ok: false, error: { code, message } }`,
+// Protocol: the page posts `{ id, op, args }` (op: create | analyze | detectForVideo | resetVideo |
+// analyzeDocument | detectDocumentForVideo | compare | embed); the
+// worker answers `{ id, ok: true, result }` or `{ id, ok: false, error: { code, message, details? } }`,
 // and during `create` also `{ id, progress: [loadedBytes, totalBytes] }`. Sources arrive as
 // ImageBitmaps (transferred by the page), ImageData, bytes, Blobs or base64 strings, and go
 // through the same reader as on the main thread. Embeddings are transferred back.
@@ -19,7 +20,7 @@ function reply(id, result, transfer = []) {
 
 function replyError(id, e) {
   const err = normalise(e);
-  self.postMessage({ id, ok: false, error: { code: err.code, message: err.message } });
+  self.postMessage({ id, ok: false, error: { code: err.code, message: err.message, details: err.details } });
 }
 
 function closeBitmaps(args) {
@@ -44,6 +45,15 @@ async function handle({ id, op, args }) {
         return;
       case 'resetVideo':
         reply(id, live().resetVideo());
+        return;
+      case 'analyzeDocument': {
+        // The card's JPEG is encoded here (OffscreenCanvas); its pixels are transferred back.
+        const r = await live().analyzeDocument(args[0], args[1]);
+        reply(id, r, r.cardImageData ? [r.cardImageData.data.buffer] : []);
+        return;
+      }
+      case 'detectDocumentForVideo':
+        reply(id, await live().detectDocumentForVideo(args[0], args[1], args[2]));
         return;
       case 'compare':
         reply(id, await live().compare(args[0], args[1], args[2]));

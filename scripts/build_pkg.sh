@@ -6,8 +6,10 @@
 #   pkg/worker.js               the Web Worker entry of Likeness.createWorker() (from js/)
 #   pkg/outbox.js               the scan outbox (openOutbox), imported by index.js (from js/)
 #   pkg/gallery.js              the IndexedDB face gallery (openGallery), imported by index.js (from js/)
-#   pkg/capture.js              the live selfie capture's camera loop (startSelfieCapture) (from js/)
+#   pkg/capture.js              the live captures' camera loop (startSelfieCapture, startDocumentCapture) (from js/)
 #   pkg/selfie-capture.js       the <likeness-selfie-capture> web component (+ .d.ts) (from js/)
+#   pkg/document-capture.js     the <likeness-document-capture> web component (+ .d.ts) (from js/)
+#   pkg/capture-element.js      what the two web components share (from js/)
 #   pkg/core/likeness.js        `wasm-pack build --target web` glue of the Rust crate (+ .d.ts)
 #   pkg/core/likeness_bg.wasm   the crate, profile wasm-release (Cargo.toml: sized), +simd128
 #                               (.cargo/config.toml), no name/producers sections
@@ -67,7 +69,8 @@ node -e '
 
 VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 sed "s/__LIKENESS_VERSION__/$VERSION/" js/index.js >"$STAGE/index.js"
-cp js/index.d.ts js/worker.js js/outbox.js js/gallery.js js/capture.js js/selfie-capture.js js/selfie-capture.d.ts "$STAGE/"
+cp js/index.d.ts js/worker.js js/outbox.js js/gallery.js js/capture.js js/selfie-capture.js js/selfie-capture.d.ts \
+  js/capture-element.js js/document-capture.js js/document-capture.d.ts "$STAGE/"
 [ -f js/README.md ] && cp js/README.md "$STAGE/README.md"
 
 # The models the manifest lists (fr_pose, a measurement-only model, is not shipped) + the manifest.
@@ -95,11 +98,13 @@ node -e '
       ".": { types: "./index.d.ts", default: "./index.js" },
       "./worker": "./worker.js",
       "./selfie-capture": { types: "./selfie-capture.d.ts", default: "./selfie-capture.js" },
+      "./document-capture": { types: "./document-capture.d.ts", default: "./document-capture.js" },
       "./models/*": "./models/*",
     },
-    files: ["index.js", "index.d.ts", "worker.js", "outbox.js", "gallery.js", "capture.js", "selfie-capture.js", "selfie-capture.d.ts", "core/", "models/"],
-    // Importing selfie-capture.js registers <likeness-selfie-capture>: a bundler must keep it.
-    sideEffects: ["./selfie-capture.js"],
+    files: ["index.js", "index.d.ts", "worker.js", "outbox.js", "gallery.js", "capture.js", "selfie-capture.js", "selfie-capture.d.ts",
+      "capture-element.js", "document-capture.js", "document-capture.d.ts", "core/", "models/"],
+    // Importing selfie-capture.js / document-capture.js registers the element: a bundler must keep it.
+    sideEffects: ["./selfie-capture.js", "./document-capture.js"],
     keywords: ["face", "face-recognition", "face-detection", "kyc", "webassembly", "wasm", "liveness"],
   };
   if (fs.existsSync(`${stage}/README.md`)) pkg.files.push("README.md");

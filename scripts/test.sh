@@ -33,6 +33,9 @@ E2E_NO_BUILD=1 bash "$ROOT/scripts/test_e2e.sh"
 log "the live selfie capture: a fake-device camera playing generated videos, the web component in the demo"
 CAPTURE_NO_BUILD=1 bash "$ROOT/scripts/test_capture.sh"
 
+log "the ID-document step: a card brought closer through a fake camera, the web component, the demo by upload"
+DOCUMENT_NO_BUILD=1 bash "$ROOT/scripts/test_document.sh"
+
 log "the reference backend (server/): SQLite, then a throw-away PostgreSQL on loopback"
 bash "$ROOT/scripts/test_server.sh"
 

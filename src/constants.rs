@@ -134,14 +134,117 @@ pub const MAX_ABS_PITCH: f32 = 20.0;
 pub const MAX_ABS_ROLL: f32 = 15.0;
 pub const MAX_OCCLUSION: f32 = 0.35;
 
-// ---- matching presets (cosine similarity), calibrated on the BBT set (measurements.md §j) ----
-/// BBT: 0 of 700 impostor pairs, 2 of 80 genuine pairs rejected.
-pub const THRESHOLD_STRICT: f32 = 0.45;
-/// BBT: 0 of 700 false accepts, 0 of 80 false rejects; above every honest colour impostor pair.
-pub const THRESHOLD_MEDIUM: f32 = 0.36;
-/// BBT: 0 of 700, 0 of 80; just above the worst BBT impostor (0.25).
-pub const THRESHOLD_LOW: f32 = 0.28;
+// ---- matching presets: each is defined by its false-accept rate (docs/accuracy.md) ----
+// The thresholds were chosen on half A of LFW's identities (all-vs-all, 10 images per identity,
+// 13.5 M impostor pairs) as the lowest cosine whose FAR is within the preset's nominal FAR, and
+// checked on the held-out half B (14.0 M impostor pairs): `likeness eval --calibrate-split`,
+// bench/eval/report.md. `strict` is bank-grade (1 in 100,000), `medium` FIDO's biometric
+// component requirement (FMR ≤ 1:10,000), `low` a convenience unlock (1 in 1,000).
+/// Nominal FAR of `strict`; held-out half B: 8.2e-6, FRR 5.8 %.
+pub const NOMINAL_FAR_STRICT: f64 = 1e-5;
+pub const THRESHOLD_STRICT: f32 = 0.4804;
+/// Nominal FAR of `medium` (the default); held-out half B: 9.9e-5, FRR 3.0 %.
+pub const NOMINAL_FAR_MEDIUM: f64 = 1e-4;
+pub const THRESHOLD_MEDIUM: f32 = 0.4117;
+/// Nominal FAR of `low`; held-out half B: 1.01e-3, FRR 1.5 %.
+pub const NOMINAL_FAR_LOW: f64 = 1e-3;
+pub const THRESHOLD_LOW: f32 = 0.3351;
+
+// ---- quality-aware decisions (src/matching.rs `decide`, docs/accuracy.md) ----
+/// Small faces look alike: impostor similarities rise when a face is small, so the same cosine
+/// means a higher FAR. A preset's threshold is raised by `quality_offset(d1) +
+/// quality_offset(d2)`, one term per face of inter-eye distance d (px), read off this table by
+/// linear interpolation (constant beyond its ends). Measured with `likeness eval --variant
+/// colour,downscale:170,downscale:125,downscale:94,downscale:62 --calibrate-split` (LFW, half A
+/// of the identities): pairs of one small face and one full-size face need about 0.020 at
+/// 9 px, 0.010 at 11 px, 0.006 at 13–16 px, 0.004 at 18 px and nothing from 30 px to hold
+/// 1e-3 and 1e-4; two faces of 8–12 px (LFW downscaled to 62 px, pairs within it) need 0.049.
+/// The small end is set above what one small face needs (0.025 at 9 px, 0.016 at 11, 0.008 at
+/// 14): pairs of one small face come out below nominal; pairs of two small faces still measure
+/// 1.3–1.5x nominal on held-out half B (bench/eval/quality/downscale62; docs/accuracy.md says so).
+pub const QUALITY_OFFSETS: [(f32, f32); 6] = [(9.0, 0.025), (11.0, 0.016), (14.0, 0.008), (18.0, 0.004), (22.0, 0.0015), (30.0, 0.0)];
+/// Below this inter-eye distance (px, either face) `compare()` refuses with `QUALITY_TOO_LOW`.
+/// The FRR decides it: with both faces of 8–10 px, `medium` rejects 24.5 % of genuine pairs on
+/// held-out LFW and `strict` 39.6 % (bench/eval/quality/downscale62); under 8 px a verdict is
+/// mostly a rejection.
+pub const COMPARE_MIN_EYE_DIST: f32 = 8.0;
 const _: () = assert!(THRESHOLD_STRICT > THRESHOLD_MEDIUM && THRESHOLD_MEDIUM > THRESHOLD_LOW);
+/// (FAR, FRR) of strict, medium and low on held-out half B of LFW (colour, full size; the
+/// figures above): what the scan record quotes as `compare_measured_far` / `_frr`.
+pub const MEASURED_SELFIE: [(f64, f64); 3] = [(8.22e-6, 0.0581), (9.91e-5, 0.0296), (1.01e-3, 0.0153)];
+
+// ---- ID documents (src/document, docs/document.md) ----
+// Document-mode matching (src/matching.rs `decide_document`, docs/document.md). Measured with
+// `cargo run --release --example document_calibrate -- ../shared/datasets/lfw`: 3,180 LFW
+// photos printed into generated cards (tests/common/cards.rs) and photographed, against 10,489
+// LFW selfies, the card given by its true corners (`analyze_document_at`: the matching apart
+// from the finding); identities split by `eval::half_of`, thresholds chosen on half A's decided
+// pairs (1,489 genuine / 4.90 M impostor), checked on held-out half B (bench/document/report.md).
+/// The lowest cosine with FAR ≤ 1e-5 on half A's decided document pairs (portraits of 16 px
+/// and more; the selfie preset is 0.4804: printed portraits score slightly lower against
+/// impostors, not higher, so the document presets sit a little lower and reject fewer).
+pub const DOCUMENT_THRESHOLD_STRICT: f32 = 0.4677;
+/// FAR ≤ 1e-4 on half A.
+pub const DOCUMENT_THRESHOLD_MEDIUM: f32 = 0.4009;
+/// FAR ≤ 1e-3 on half A.
+pub const DOCUMENT_THRESHOLD_LOW: f32 = 0.3264;
+/// (FAR, FRR) of the document presets on held-out half B, every refusal below applied: what the
+/// scan record quotes in document mode.
+/// Half B: 1,399 genuine and 5,036,585 impostor pairs decided (2026-12-04).
+pub const MEASURED_DOCUMENT: [(f64, f64); 3] = [(1.03e-5, 0.1730), (9.89e-5, 0.0994), (9.54e-4, 0.0415)];
+/// `PORTRAIT_TOO_SMALL` below this many frame px between the portrait's eyes: the smallest size
+/// at which FNMR at FMR 1e-3 (`low`) stays within twice that of large portraits (half B: 6.6 %
+/// at 16–20 px against 6.3 % at 40+; 18.6 % at 14–16, 37.7 % at 12–14). FAR holds in every band.
+pub const DOCUMENT_MIN_EYE_DIST: f32 = 16.0;
+/// `PORTRAIT_QUALITY_TOO_LOW` above this share of the portrait under glare (half B, portraits
+/// of 16 px and more, `medium` FRR: 10.7 % under 0.02, 8.6 % to 0.05, 14.3 % to 0.1, 31.1 % from
+/// 0.1 to 0.2, 50.4 % beyond).
+pub const DOCUMENT_MAX_PORTRAIT_GLARE: f32 = 0.1;
+/// `PORTRAIT_QUALITY_TOO_LOW` below this portrait sharpness (the face's `sharpness`; half B,
+/// `medium` FRR: 56 % at 2–5 (25 pairs), 26 % at 5–10, 7–12 % from 20 up).
+pub const DOCUMENT_MIN_PORTRAIT_SHARPNESS: f32 = 5.0;
+
+// Document analysis and live capture (src/document, helper "core"; docs/document.md).
+/// ISO/IEC 7810 ID-1 (85.6 x 54 mm) and ID-3 (125 x 88 mm) width over height.
+pub const ID1_ASPECT: f32 = 85.6 / 54.0;
+pub const ID3_ASPECT: f32 = 125.0 / 88.0;
+/// The card is searched on a grey copy of this long side (px): a card of 1/8 of the frame is
+/// still 80 px wide there, and the search costs the same at every camera size.
+pub const CARD_SEARCH_LONG_SIDE: usize = 640;
+/// Rectified card width bounds (px): the quad's longest side, never upscaled past what the
+/// detector needs (400: a far card's portrait is then ~80 px tall) nor kept beyond 1600.
+pub const RECTIFIED_MIN_WIDTH: u32 = 400;
+pub const RECTIFIED_MAX_WIDTH: u32 = 1600;
+/// Least card-finding score (mean edge support of the 4 sides x aspect agreement) accepted as a
+/// card; chosen on the generator's shots (docs/document.md: no false card on card-less frames).
+pub const CARD_MIN_SCORE: f32 = 0.45;
+/// FIT_DOCUMENT_IN_FRAME: a corner within this share of the frame's size from its edge.
+pub const DOCUMENT_EDGE_MARGIN: f32 = 0.02;
+/// DOCUMENT_TILTED: a corner angle this far from 90° (deg), or opposite sides' length ratio
+/// above the next constant (a card held ~20° off parallel to the sensor).
+pub const DOCUMENT_MAX_CORNER_DEVIATION: f32 = 15.0;
+pub const DOCUMENT_MAX_SIDE_RATIO: f32 = 1.2;
+/// MOVE_CLOSER below this portrait inter-eye distance in frame px: the quality offsets of
+/// matching (QUALITY_OFFSETS) are 0 from 30 px, where a document face compares at full strength.
+pub const DOCUMENT_CAPTURE_EYE_DIST: f32 = 30.0;
+/// Portrait inter-eye distance per card width (both in frame px) when the portrait is not
+/// found, to say MOVE_CLOSER with a value: ICAO portraits are about 0.1 card widths between the eyes.
+pub const PORTRAIT_EYE_DIST_PER_CARD_WIDTH: f32 = 0.1;
+/// HOLD_STILL: corners travelled more than this share of the card width across the smoothing window.
+pub const DOCUMENT_MAX_MOTION: f32 = 0.02;
+/// Specular glare: a portrait pixel whose luma is at least GLARE_MIN_LUMA, whose chroma
+/// (max - min of RGB) is at most GLARE_MAX_CHROMA and which is GLARE_ABOVE_LOCAL above the
+/// portrait's local level (the median luma of its neighbourhood) — a white shirt or background
+/// is bright but not above its own neighbourhood. GLARE_ON_PORTRAIT above GLARE_MAX_SHARE of
+/// the portrait box (the generator marks a shot when a spot covers 5 % of the box).
+pub const GLARE_MIN_LUMA: f32 = 235.0;
+pub const GLARE_MAX_CHROMA: f32 = 40.0;
+pub const GLARE_ABOVE_LOCAL: f32 = 30.0;
+pub const GLARE_MAX_SHARE: f32 = 0.03;
+/// A portrait whose mean chroma (max - min of RGB over the face box) is below this is a grey print.
+pub const GREY_PRINT_MAX_CHROMA: f32 = 12.0;
+/// TOO_BLURRY below this portrait sharpness (Face.sharpness of the rectified portrait).
+pub const DOCUMENT_CAPTURE_MIN_SHARPNESS: f32 = 20.0;
 
 // ---- input limits (checked before allocating) ----
 pub const DEFAULT_MAX_ENCODED_BYTES: usize = 32 * 1024 * 1024;

@@ -34,6 +34,15 @@ pub enum ErrorCode {
     StorageVersion,
     /// The store failed or is unreadable (IndexedDB error, corrupt file); nothing was written.
     StorageFailed,
+    /// A face is too small (or otherwise too poor) for a verdict whose error rates the SDK can
+    /// vouch for; the error's `details` hold the measured values and the minimum.
+    QualityTooLow,
+    /// The ID document's portrait is too small (too few frame pixels between its eyes) for a
+    /// verdict in document mode; `details` hold `portrait_eye_dist` and `min_eye_dist`.
+    PortraitTooSmall,
+    /// The ID document's portrait is too damaged for a verdict in document mode (glare over it,
+    /// or too blurred); `details` hold the measured values and their limits.
+    PortraitQualityTooLow,
 }
 
 impl ErrorCode {
@@ -52,11 +61,14 @@ impl ErrorCode {
             ErrorCode::StorageBlocked => "STORAGE_BLOCKED",
             ErrorCode::StorageVersion => "STORAGE_VERSION",
             ErrorCode::StorageFailed => "STORAGE_FAILED",
+            ErrorCode::QualityTooLow => "QUALITY_TOO_LOW",
+            ErrorCode::PortraitTooSmall => "PORTRAIT_TOO_SMALL",
+            ErrorCode::PortraitQualityTooLow => "PORTRAIT_QUALITY_TOO_LOW",
         }
     }
 
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidArgument,
         ErrorCode::ImageDecodeFailed,
         ErrorCode::ImageTooLarge,
@@ -70,6 +82,9 @@ impl ErrorCode {
         ErrorCode::StorageBlocked,
         ErrorCode::StorageVersion,
         ErrorCode::StorageFailed,
+        ErrorCode::QualityTooLow,
+        ErrorCode::PortraitTooSmall,
+        ErrorCode::PortraitQualityTooLow,
     ];
 }
 
@@ -79,16 +94,23 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// The SDK's error: a code to branch on and a message to show.
+/// The SDK's error: a code to branch on, a message to show, and for some codes the measured
+/// values behind it (`QUALITY_TOO_LOW`: `face1_eye_dist`, `face2_eye_dist`, `min_eye_dist`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// Named numbers, empty for most codes (in JavaScript: the error's `details` object).
+    pub details: Vec<(&'static str, f64)>,
 }
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into() }
+        Error { code, message: message.into(), details: Vec::new() }
+    }
+    pub fn with_details(mut self, details: &[(&'static str, f64)]) -> Self {
+        self.details.extend_from_slice(details);
+        self
     }
     pub fn invalid_argument(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidArgument, message)

@@ -21,6 +21,7 @@ pub mod clock;
 pub mod constants;
 pub mod decode;
 pub mod detect;
+pub mod document;
 pub mod embed;
 pub mod error;
 /// The evaluation harness (`likeness eval`, docs/eval.md); native only (files and threads).
@@ -42,6 +43,8 @@ pub mod capture;
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_capture;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_document;
 
 pub use error::{Error, ErrorCode, Result};
 pub use face::{Analysis, Face};

@@ -14,7 +14,9 @@ use crate::error::{Error, Result};
 use crate::face::{Analysis, Face};
 use crate::landmarks::{landmarks, Landmarks68};
 use crate::liveness::liveness_score;
-use crate::matching::similarity;
+use crate::document::quality::{glare_share, print_of};
+use crate::document::Print;
+use crate::matching::{decide_document, similarity, CompareMode, PortraitQuality};
 use crate::model::{Integrity, Manifest, Model, ModelKind};
 use crate::quality::eyes::{eye_closed_probability, Eye};
 use crate::quality::occlusion::face_occlusion;
@@ -22,7 +24,7 @@ use crate::quality::pose::head_pose;
 use crate::quality::region::AlignedFace;
 use crate::quality::{face_luminance, face_quality, failed_checks, mouth_opened, sharpness, Measures};
 use crate::raster::RgbImage;
-use crate::scan::{CompareOptions, ScanRecord};
+use crate::scan::{CompareOptions, ScanDocument, ScanRecord};
 
 /// What `analyze` computes beyond detection.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -186,15 +188,73 @@ impl Likeness {
             .ok_or_else(|| Error::no_face(format!("no face found in the {what}")))
     }
 
-    /// Compares the largest face of a selfie with the largest face of a document photo.
+    /// Compares the largest face of a selfie with the face of an ID document. Document mode
+    /// (`opts.mode` `Document`, or `Auto` when a card outline is found in `document`) takes the
+    /// card's main portrait and decides with the document presets ([`decide_document`]);
+    /// selfie mode takes the largest face and the selfie presets ([`ScanRecord::new`]).
     pub fn compare(&self, selfie: &RgbImage, document: &RgbImage, opts: &CompareOptions) -> Result<ScanRecord> {
         let analyze = AnalyzeOptions::default();
         let face1 = self.largest_face(selfie, &analyze, "selfie")?;
+        if opts.mode != CompareMode::Selfie {
+            let doc = self.analyze_document(document)?;
+            // `Auto` trusts a card outline found in the photo, not a card-shaped image: a 4:3
+            // selfie is within a few per cent of a passport page's aspect.
+            // In `Auto`, an outline without a portrait on it (a picture frame, a window) is no
+            // document: the photo is compared as a selfie.
+            let outlined = match opts.mode {
+                CompareMode::Document => doc.document,
+                _ => doc.document.filter(|q| q.score > 0.0 && doc.portrait.is_some()),
+            };
+            if let Some(card) = outlined {
+                let portrait = doc.portrait.ok_or_else(|| Error::no_face("an ID document was found but no portrait on it"))?;
+                let quality = PortraitQuality { eye_dist: portrait.eye_dist_frame, glare: portrait.glare, sharpness: portrait.sharpness };
+                let summary = ScanDocument {
+                    format: Some(card.format.name().to_string()),
+                    corners: Some(card.corners),
+                    portrait_eye_dist: portrait.eye_dist_frame,
+                    portrait_glare: portrait.glare,
+                    portrait_sharpness: portrait.sharpness,
+                    portrait_print: print_name(portrait.print).to_string(),
+                };
+                return self.decide_document(face1, portrait.face, quality, summary, opts);
+            }
+        }
         let face2 = self.largest_face(document, &analyze, "document photo")?;
-        let sim = match (&face1.embedding, &face2.embedding) {
-            (Some(a), Some(b)) => similarity(a, b)?,
-            _ => return Err(Error::no_face("a face could not be embedded")),
-        };
+        if opts.mode == CompareMode::Document {
+            // No card outline (a crop of the portrait): its largest face is the portrait.
+            let face_box = [face2.x1, face2.y1, face2.x2, face2.y2];
+            let quality = PortraitQuality { eye_dist: face2.eye_dist, glare: glare_share(document, face_box), sharpness: face2.sharpness };
+            let summary = ScanDocument {
+                format: None,
+                corners: None,
+                portrait_eye_dist: face2.eye_dist,
+                portrait_glare: quality.glare,
+                portrait_sharpness: face2.sharpness,
+                portrait_print: print_name(print_of(document, face_box).0).to_string(),
+            };
+            return self.decide_document(face1, face2, quality, summary, opts);
+        }
+        let sim = embedding_similarity(&face1, &face2)?;
         ScanRecord::new(face1, face2, sim, opts)
+    }
+
+    fn decide_document(&self, face1: Face, portrait: Face, quality: PortraitQuality, summary: ScanDocument, opts: &CompareOptions) -> Result<ScanRecord> {
+        let sim = embedding_similarity(&face1, &portrait)?;
+        let decision = decide_document(opts.threshold, sim, face1.eye_dist, &quality)?;
+        ScanRecord::decided(face1, portrait, sim, decision, Some(summary), opts)
+    }
+}
+
+fn embedding_similarity(a: &Face, b: &Face) -> Result<f32> {
+    match (&a.embedding, &b.embedding) {
+        (Some(x), Some(y)) => similarity(x, y),
+        _ => Err(Error::no_face("a face could not be embedded")),
+    }
+}
+
+fn print_name(p: Print) -> &'static str {
+    match p {
+        Print::Grey => "grey",
+        Print::Colour => "colour",
     }
 }

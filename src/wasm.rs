@@ -95,7 +95,8 @@ impl WasmLikeness {
     }
 
     /// The seed 004 scan record for the largest face of a selfie and of a document photo.
-    /// Options: `threshold` (`'strict'`, `'medium'`, `'low'` or a number in [-1, 1]),
+    /// Options: `threshold` (`'strict'`, `'medium'`, `'low'` or a number in [-1, 1]), `mode`
+    /// (`'auto'` (default), `'selfie'` or `'document'`),
     /// `reference` (string or null), `channel` (default `'WEB'`), `includeEmbeddings` (default false).
     /// Throws `NO_FACE` when either image has no face.
     pub fn compare(&self, selfie: JsValue, document: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
@@ -187,6 +188,13 @@ pub(crate) fn to_js(e: Error) -> JsValue {
     err.set_name("LikenessError");
     // Setting a property on a fresh Error object cannot fail; ignore the impossible case.
     let _ = Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code.as_str()));
+    if !e.details.is_empty() {
+        let details = js_sys::Object::new();
+        for (name, value) in &e.details {
+            let _ = Reflect::set(&details, &JsValue::from_str(name), &JsValue::from_f64(*value));
+        }
+        let _ = Reflect::set(&err, &JsValue::from_str("details"), &details);
+    }
     err.into()
 }
 
@@ -351,9 +359,10 @@ pub(crate) fn threshold(v: &JsValue) -> Result<Threshold, Error> {
 
 fn compare_options(options: &JsValue) -> Result<CompareOptions, Error> {
     let mut opts = CompareOptions::default();
-    for (name, v) in option_entries(options, &["threshold", "reference", "channel", "includeEmbeddings"])? {
+    for (name, v) in option_entries(options, &["threshold", "mode", "reference", "channel", "includeEmbeddings"])? {
         match name.as_str() {
             "threshold" => opts.threshold = threshold(&v)?,
+            "mode" => opts.mode = string(&v, "mode")?.parse()?,
             "reference" if v.is_null() => opts.reference = None,
             "reference" => opts.reference = Some(string(&v, "reference")?),
             "channel" => opts.channel = string(&v, "channel")?,

@@ -143,3 +143,86 @@ fn the_same_person_matches_across_photos_and_different_people_do_not() {
     assert_eq!(different.compare_result, "Different person", "{}", different.compare_similarity);
     assert!(same.compare_similarity > different.compare_similarity + 0.2);
 }
+
+fn resized(img: &likeness::raster::RgbImage, scale: f32) -> likeness::raster::RgbImage {
+    let buf = image::RgbImage::from_raw(img.width(), img.height(), img.as_raw().to_vec()).expect("size");
+    let (w, h) = (((img.width() as f32 * scale).round() as u32).max(1), ((img.height() as f32 * scale).round() as u32).max(1));
+    let small = image::imageops::resize(&buf, w, h, image::imageops::FilterType::Triangle);
+    likeness::raster::RgbImage::from_raw(w, h, small.into_raw()).expect("size")
+}
+
+fn grey(img: &likeness::raster::RgbImage) -> likeness::raster::RgbImage {
+    let px: Vec<u8> = img
+        .as_raw()
+        .chunks_exact(3)
+        .flat_map(|p| {
+            let y = likeness::raster::luma([p[0] as f32, p[1] as f32, p[2] as f32]).round().clamp(0.0, 255.0) as u8;
+            [y, y, y]
+        })
+        .collect();
+    likeness::raster::RgbImage::from_raw(img.width(), img.height(), px).expect("size")
+}
+
+/// A document photo shrunk until its face has fewer than `COMPARE_MIN_EYE_DIST` px between the
+/// eyes (but is still found): the smallest scale in steps of 10 % at which the detector finds it.
+fn tiny_face(img: &likeness::raster::RgbImage) -> (likeness::raster::RgbImage, f32) {
+    let full = largest(img).eye_dist;
+    let opts = AnalyzeOptions { detect: DetectOptions { limit: Some(1), ..Default::default() }, ..Default::default() };
+    let mut scale = (likeness::constants::COMPARE_MIN_EYE_DIST - 0.5) / full;
+    while scale > 0.02 {
+        let small = resized(img, scale);
+        if let Some(face) = common::sdk().analyze(&small, &opts).ok().and_then(|a| a.faces.into_iter().next()) {
+            if face.eye_dist < likeness::constants::COMPARE_MIN_EYE_DIST {
+                return (small, face.eye_dist);
+            }
+        }
+        scale *= 0.9;
+    }
+    panic!("no scale gave a findable face under {} px between the eyes", likeness::constants::COMPARE_MIN_EYE_DIST)
+}
+
+#[test]
+fn a_face_too_small_to_compare_is_quality_too_low_with_its_measurements_in_colour_and_grey() {
+    use likeness::ErrorCode;
+    let sdk = common::sdk();
+    let selfie = common::fixture("obama_640x480.png");
+    let document = common::fixture("obama2.png");
+    for (what, doc) in [("colour", document.clone()), ("grey", grey(&document))] {
+        let (small, eye) = tiny_face(&doc);
+        let e = sdk.compare(&selfie, &small, &Default::default()).expect_err("a verdict on a tiny face");
+        assert_eq!(e.code, ErrorCode::QualityTooLow, "{what}: {e}");
+        assert!(e.message.contains("document photo"), "{what}: {}", e.message);
+        let detail = |k: &str| e.details.iter().find(|(n, _)| *n == k).map(|d| d.1);
+        assert_eq!(detail("face2_eye_dist"), Some(eye as f64), "{what}: the measured value");
+        assert!(detail("face1_eye_dist").is_some_and(|d| d > 40.0), "{what}: {:?}", e.details);
+        assert_eq!(detail("min_eye_dist"), Some(likeness::constants::COMPARE_MIN_EYE_DIST as f64));
+        // Swapped, the selfie is the small one.
+        let e = sdk.compare(&small, &selfie, &Default::default()).expect_err("swapped");
+        assert!(e.code == ErrorCode::QualityTooLow && e.message.contains("selfie"), "{what}: {e}");
+    }
+    // A grey print at full size is decided, and right.
+    let scan = sdk.compare(&selfie, &grey(&document), &Default::default()).expect("grey at full size");
+    assert_eq!(scan.compare_result, "Same person", "{}", scan.compare_similarity);
+}
+
+#[test]
+fn the_record_names_the_preset_its_nominal_far_and_the_threshold_raised_for_a_small_face() {
+    use likeness::constants::*;
+    use likeness::CompareOptions;
+    let sdk = common::sdk();
+    let selfie = common::fixture("obama_640x480.png");
+    let document = common::fixture("obama2.png");
+    let full = sdk.compare(&selfie, &document, &Default::default()).expect("compare");
+    assert_eq!((full.compare_preset.as_deref(), full.compare_nominal_far), (Some("medium"), Some(NOMINAL_FAR_MEDIUM)));
+    assert!(full.face2.eye_dist >= 30.0 && full.compare_threshold == THRESHOLD_MEDIUM, "{} at {} px", full.compare_threshold, full.face2.eye_dist);
+    // The same document at about 12 px between the eyes: a higher bar.
+    let small = resized(&document, 12.0 / full.face2.eye_dist);
+    let opts = CompareOptions { threshold: Threshold::Strict, ..Default::default() };
+    let scan = sdk.compare(&selfie, &small, &opts).expect("compare small");
+    assert_eq!((scan.compare_preset.as_deref(), scan.compare_nominal_far), (Some("strict"), Some(NOMINAL_FAR_STRICT)));
+    let expected = THRESHOLD_STRICT + likeness::matching::quality_offset(scan.face2.eye_dist.min(scan.face1.eye_dist));
+    assert!(scan.compare_threshold > THRESHOLD_STRICT && (scan.compare_threshold - expected).abs() < 1e-6, "{}", scan.compare_threshold);
+    assert_eq!(scan.compare_result == "Same person", scan.compare_similarity >= scan.compare_threshold);
+    let explicit = sdk.compare(&selfie, &document, &CompareOptions { threshold: Threshold::Value(0.2), ..Default::default() }).expect("explicit");
+    assert_eq!((explicit.compare_preset, explicit.compare_nominal_far, explicit.compare_threshold), (None, None, 0.2));
+}

@@ -76,16 +76,32 @@ fn compare_prints_the_seed_004_scan_record() {
     let rec = &json_lines(&out)[0];
     let mut keys: Vec<&str> = rec.as_object().expect("object").keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["channel", "compare_result", "compare_similarity", "created", "face1", "face2", "id", "reference"]);
+    assert_eq!(keys, ["channel", "compare_measured_far", "compare_measured_frr", "compare_mode", "compare_nominal_far", "compare_preset", "compare_result", "compare_similarity", "compare_threshold", "created", "document", "face1", "face2", "id", "reference"]);
     assert_eq!(rec["channel"], "KIOSK");
     assert_eq!(rec["reference"], "0002");
     assert_eq!(rec["compare_result"], "Same person");
+    assert_eq!((rec["compare_preset"].as_str(), rec["compare_nominal_far"].as_f64()), (Some("strict"), Some(1e-5)));
+    assert!(rec["compare_threshold"].as_f64().is_some_and(|t| t >= likeness::constants::THRESHOLD_STRICT as f64 - 1e-6));
     let id = rec["id"].as_str().expect("id");
     assert!(id.len() == 36 && &id[14..15] == "4", "UUID v4: {id}");
     let created = rec["created"].as_str().expect("created");
     assert!(created.len() >= 20 && &created[4..5] == "-" && &created[10..11] == "T", "ISO 8601: {created}");
     assert!(rec["face1"].get("embedding").is_none(), "templates stay on the device");
     assert!(rec["face2"]["landmark_68"].as_array().is_some_and(|a| a.len() == 68));
+}
+
+#[test]
+fn compare_mode_document_names_the_mode_and_what_it_found() {
+    // A portrait cut out of a document (no card outline): its face is the portrait.
+    let out = likeness(&["compare", "--mode", "document", &golden("obama_640x480.png"), &golden("id_crop.png")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let rec = &json_lines(&out)[0];
+    assert_eq!(rec["compare_mode"], "document");
+    assert_eq!(rec["compare_threshold"].as_f64().map(|t| t as f32), Some(likeness::constants::DOCUMENT_THRESHOLD_MEDIUM));
+    assert_eq!(rec["document"]["format"], Value::Null);
+    assert!(rec["document"]["portrait_eye_dist"].as_f64().is_some_and(|d| d > 20.0), "{}", rec["document"]);
+    let auto = likeness(&["compare", &golden("obama_640x480.png"), &golden("obama2.png")]);
+    assert_eq!(json_lines(&auto)[0]["compare_mode"], "selfie");
 }
 
 #[test]
@@ -100,6 +116,7 @@ fn usage_mistakes_are_invalid_argument() {
     for args in [
         vec!["compare", "--threshold", "loose", "a.png", "b.png"],
         vec!["compare", "only-one.png"],
+        vec!["compare", "--mode", "passport", "a.png", "b.png"],
         vec!["analyze", "--limit", "many", "x.png"],
         vec!["analyze", "--det-prob-threshold", "2", &golden("obama2.png")],
         vec!["analyze", "--frobnicate", "x.png"],

@@ -246,7 +246,7 @@ fn compare_embed_and_similarity_through_the_js_class() {
         let scan = call(js, "compare", &[bytes(obama2), bytes(obama3), options(r#"{"threshold": "strict", "reference": "0002", "channel": "WEB"}"#)])
             .unwrap_or_else(|e| panic!("compare: {}", describe(&e)));
         let keys: Vec<String> = Object::keys(scan.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
-        assert_eq!(keys, ["channel", "compare_result", "compare_similarity", "created", "face1", "face2", "id", "reference"]);
+        assert_eq!(keys, ["channel", "compare_measured_far", "compare_measured_frr", "compare_mode", "compare_nominal_far", "compare_preset", "compare_result", "compare_similarity", "compare_threshold", "created", "document", "face1", "face2", "id", "reference"]);
         let record: ScanRecord = from_js(&scan);
         assert!(record.face1.embedding.is_none() && record.face2.embedding.is_none(), "no templates in the record");
         assert_eq!((record.channel.as_str(), record.reference.as_deref()), ("WEB", Some("0002")));

@@ -3,6 +3,7 @@
 // reach into the package's internals, and no image ever leaves the page.
 import { Likeness } from '/pkg/index.js';
 import '/pkg/selfie-capture.js'; // registers <likeness-selfie-capture>
+import '/pkg/document-capture.js'; // registers <likeness-document-capture>
 
 // The quality checks as the README's "Quality checks" table states them (src/constants.rs).
 // The SDK decides pass/fail (face.quality_checks); these only say what was measured against what.
@@ -26,7 +27,6 @@ const CHECKS = [
 ];
 
 // The matching presets (README "Matching"), shown beside the similarity.
-const PRESETS = { strict: 0.45, medium: 0.36, low: 0.28 };
 
 // What the user can do about each error code (docs/errors.md).
 const HINTS = {
@@ -49,7 +49,8 @@ const fmt = (v, digits) => (typeof v === 'number' && Number.isFinite(v) ? v.toFi
 
 // Per side: the chosen file, and whether its analysis succeeded or failed. `generation`
 // discards the result of a comparison that a newer choice or option has overtaken.
-const state = { selfie: { file: null, ok: false, failed: false }, document: { file: null, ok: false, failed: false } };
+// `capture`: the camera capture's result the file came from (compare() takes it as is).
+const state = { selfie: { file: null, ok: false, failed: false }, document: { file: null, capture: null, ok: false, failed: false } };
 let generation = 0;
 
 const sdkReady = loadSdk();
@@ -82,6 +83,7 @@ async function loadSdk() {
     document.body.dataset.sdk = 'ready';
     $('samples').hidden = false;
     $('selfie-camera').disabled = false;
+    $('document-camera').disabled = false;
     addEventListener('pagehide', () => sdk.close());
     return sdk;
   } catch (error) {
@@ -147,9 +149,10 @@ async function loadSamples(selfie, doc) {
   }
 }
 
-async function choose(side, file) {
+async function choose(side, file, capture = null) {
   generation++;
-  state[side] = { file, ok: false, failed: false };
+  state[side] = { file, capture, ok: false, failed: false };
+  if (side === 'document') $('document-card').hidden = true;
   $(`${side}-file`).textContent = `${file.name} (${Math.round(file.size / 1024)} KB)`;
   $(`${side}-error`).hidden = true;
   $('error').hidden = true;
@@ -178,7 +181,9 @@ async function choose(side, file) {
     const n = result.faces.length;
     $(`${side}-summary`).textContent =
       `${result.width} × ${result.height} px · ${n === 0 ? 'no face found' : n === 1 ? '1 face' : `${n} faces`}` +
-      (n > 1 ? ' · the largest is compared' : '');
+      (n > 1 && side === 'selfie' ? ' · the largest is compared' : '');
+    if (side === 'document') await showDocument(sdk, file, capture);
+    if (state[side].file !== file) return;
   } catch (error) {
     if (state[side].file !== file) return;
     state[side].failed = true;
@@ -192,41 +197,114 @@ async function choose(side, file) {
   compareIfReady();
 }
 
-// ---- the live selfie ------------------------------------------------------------------------
-// <likeness-selfie-capture> in a dialog; its captured JPEG becomes the selfie, exactly as a
-// chosen file would (the same analysis, drawing and comparison).
+// ---- the live captures -----------------------------------------------------------------------
+// <likeness-selfie-capture> and <likeness-document-capture> in a dialog; the captured JPEG
+// becomes the photo, exactly as a chosen file would (the same analysis, drawing and comparison).
 
-$('selfie-camera').addEventListener('click', async () => {
-  const sdk = await sdkReady;
-  const dialog = $('camera-dialog');
-  const capture = document.createElement('likeness-selfie-capture');
-  capture.id = 'selfie-capture';
-  capture.dataset.testid = 'selfie-capture';
-  if ($('selfie-liveness').checked) capture.setAttribute('active-liveness', '');
-  capture.addEventListener('capture', (event) => {
-    const result = event.detail;
-    const seconds = (result.summary.duration_ms / 1000).toFixed(1);
+$('selfie-camera').addEventListener('click', () => startCameraStep({
+  tag: 'likeness-selfie-capture',
+  dialog: $('camera-dialog'),
+  info: $('selfie-capture-info'),
+  configure: (element) => {
+    if ($('selfie-liveness').checked) element.setAttribute('active-liveness', '');
+  },
+  captured: (result) => {
     const liveness = result.liveness
       ? ` · liveness challenge ${result.liveness.passed ? 'passed' : 'failed'} (${result.liveness.steps.map((s) => s.kind).join(', ')})`
       : '';
-    $('selfie-capture-info').textContent =
-      `Captured from the camera in ${seconds} s (${result.framesProcessed} frames analysed, ${result.fps.toFixed(0)} fps)${liveness}.`;
-    $('selfie-capture-info').dataset.state = 'captured';
-    dialog.close();
     choose('selfie', new File([result.image], 'camera-selfie.jpg', { type: 'image/jpeg' }));
-  });
-  capture.addEventListener('error', (event) => {
-    $('selfie-capture-info').textContent = `Camera: ${event.detail.code} ${event.detail.message}`;
-    $('selfie-capture-info').dataset.state = 'error';
-  });
-  $('camera-slot').replaceChildren(capture);
-  dialog.showModal();
-  capture.sdk = sdk; // starts the camera
-});
+    return `${captureStats(result)}${liveness}.`;
+  },
+}));
 
-$('camera-close').addEventListener('click', () => $('camera-dialog').close());
-// Closing the dialog (Cancel, Escape) stops the camera: the element stops when it is removed.
-$('camera-dialog').addEventListener('close', () => $('camera-slot').replaceChildren());
+$('document-camera').addEventListener('click', () => startCameraStep({
+  tag: 'likeness-document-capture',
+  dialog: $('document-dialog'),
+  info: $('document-capture-info'),
+  configure: () => {},
+  captured: (result) => {
+    // The capture result itself goes to compare() (it means document mode); the kept frame is
+    // shown and analysed like an uploaded photo.
+    choose('document', new File([result.frame], 'camera-document.jpg', { type: 'image/jpeg' }), result);
+    return `${captureStats(result)}.`;
+  },
+}));
+
+function captureStats(result) {
+  const seconds = (result.summary.duration_ms / 1000).toFixed(1);
+  return `Captured from the camera in ${seconds} s (${result.framesProcessed} frames analysed, ${result.fps.toFixed(0)} fps)`;
+}
+
+/** Opens `dialog` with a new capture element; its result goes to `captured` (which says what happened). */
+async function startCameraStep({ tag, dialog, info, configure, captured }) {
+  const sdk = await sdkReady;
+  const element = document.createElement(tag);
+  element.id = tag.replace('likeness-', '');
+  element.dataset.testid = element.id;
+  configure(element);
+  element.addEventListener('capture', (event) => {
+    info.textContent = captured(event.detail);
+    info.dataset.state = 'captured';
+    dialog.close();
+  });
+  element.addEventListener('error', (event) => {
+    info.textContent = `Camera: ${event.detail.code} ${event.detail.message}`;
+    info.dataset.state = 'error';
+  });
+  dialog.querySelector('[id$="-slot"]').replaceChildren(element);
+  dialog.showModal();
+  element.sdk = sdk; // starts the camera
+}
+
+// Closing a dialog (Cancel, Escape) stops the camera: the element stops when it is removed.
+for (const [dialog, close] of [['camera-dialog', 'camera-close'], ['document-dialog', 'document-close']]) {
+  $(close).addEventListener('click', () => $(dialog).close());
+  $(dialog).addEventListener('close', () => $(dialog).querySelector('[id$="-slot"]').replaceChildren());
+}
+
+// ---- the ID document ------------------------------------------------------------------------
+// The card as the SDK found it: rectified, its portrait boxed (the face that is compared), any
+// ghost image dashed (never compared), and the format and the portrait's quality.
+
+async function showDocument(sdk, file, capture) {
+  const doc = capture ? { ...capture.analysis, card: capture.card } : await sdk.analyzeDocument(file);
+  if (state.document.file !== file) return;
+  const view = $('document-card');
+  const caption = $('document-card-summary');
+  view.querySelectorAll('.ghost-box').forEach((e) => e.remove());
+  if (!doc.card || !doc.document) {
+    view.hidden = true;
+    $('document-summary').textContent += ' · no ID card found: its largest face is compared';
+    return;
+  }
+  const img = $('document-card-image');
+  if (img.src) URL.revokeObjectURL(img.src);
+  img.src = URL.createObjectURL(doc.card);
+  await img.decode().catch(() => {});
+  if (state.document.file !== file) return;
+  const [w, h] = [img.naturalWidth, img.naturalHeight];
+  const place = (element, [x1, y1, x2, y2]) => Object.assign(element.style, {
+    left: `${(100 * x1) / w}%`, top: `${(100 * y1) / h}%`, width: `${(100 * (x2 - x1)) / w}%`, height: `${(100 * (y2 - y1)) / h}%`,
+  });
+  const box = $('document-portrait-box');
+  box.hidden = !doc.portrait;
+  if (doc.portrait) place(box, doc.portrait.box_in_card);
+  for (const ghost of doc.ghost_faces ?? []) {
+    const g = document.createElement('span');
+    g.className = 'ghost-box';
+    g.title = 'ghost image (not compared)';
+    place(g, ghost);
+    box.after(g);
+  }
+  view.dataset.format = doc.document.format;
+  const p = doc.portrait;
+  caption.textContent = `${doc.document.format} ${doc.document.format === 'ID-3' ? 'passport page' : 'card'}, rectified to ${w} × ${h} px · ` +
+    (p ? `portrait: ${fmt(p.eye_dist_frame, 0)} px between the eyes in the photo, ${p.print} print, glare ${fmt(100 * p.glare, 0)} %, sharpness ${fmt(p.sharpness, 0)}`
+      : 'no portrait found on the card') +
+    (doc.ghost_faces?.length ? ` · ghost image dashed (not compared)` : '');
+  img.alt = `The ${doc.document.format} document, rectified${p ? ', its portrait boxed' : ''}`;
+  view.hidden = false;
+}
 
 // ---- comparing ------------------------------------------------------------------------------
 
@@ -239,7 +317,7 @@ async function compareIfReady() {
   setVerdict('busy', 'Comparing…');
   $('error').hidden = true;
   try {
-    const scan = await sdk.compare(state.selfie.file, state.document.file, { threshold, reference, channel: 'WEB' });
+    const scan = await sdk.compare(state.selfie.file, state.document.capture ?? state.document.file, { threshold, reference, channel: 'WEB' });
     if (mine !== generation) return;
     showScan(scan, threshold);
   } catch (error) {
@@ -253,9 +331,13 @@ function showScan(scan, threshold) {
   const same = scan.compare_result === 'Same person';
   setVerdict('done', scan.compare_result);
   $('verdict').dataset.result = same ? 'same' : 'different';
-  const t = PRESETS[threshold];
+  // The record says what decided: the preset's threshold raised for small faces, and the
+  // false-accept rate the preset is defined by.
+  const t = scan.compare_threshold;
+  const far = scan.compare_nominal_far === null ? '' : `, false-accept rate ${scan.compare_nominal_far.toExponential(0)}`;
   $('similarity').textContent = fmt(scan.compare_similarity, 3);
-  $('similarity-threshold').textContent = `(${threshold} threshold ${t.toFixed(2)}: ${same ? 'at or above' : 'below'})`;
+  $('similarity-threshold').textContent = `(${scan.compare_preset ?? threshold} threshold ${t.toFixed(3)}${far}: ${same ? 'at or above' : 'below'})`;
+  showMode(scan);
   const bar = $('similarity-bar');
   bar.style.setProperty('--value', Math.max(0, Math.min(1, scan.compare_similarity)));
   bar.style.setProperty('--threshold', t);
@@ -269,12 +351,26 @@ function showScan(scan, threshold) {
   link.hidden = false;
 }
 
+// Which presets decided (selfie or document mode) and the error rates measured for the preset.
+function showMode(scan) {
+  const mode = scan.compare_mode ?? 'selfie';
+  const rate = (v) => (typeof v === 'number' ? `${(100 * v).toPrecision(2)} %` : 'not measured');
+  const line = $('compare-mode');
+  line.dataset.mode = mode;
+  line.textContent = `Mode: ${mode}${mode === 'document' ? ' (selfie against the ID document\'s portrait)' : ''} · ` +
+    (scan.compare_preset
+      ? `measured for the ${scan.compare_preset} preset: false accepts ${rate(scan.compare_measured_far)}, false rejects ${rate(scan.compare_measured_frr)}`
+      : 'explicit threshold: no measured rates');
+}
+
 function setVerdict(stateName, text) {
   const verdict = $('verdict');
   verdict.dataset.state = stateName;
   delete verdict.dataset.result;
   verdict.textContent = text;
   if (stateName !== 'done') {
+    $('compare-mode').textContent = '';
+    delete $('compare-mode').dataset.mode;
     $('similarity').textContent = '—';
     $('similarity-threshold').textContent = '';
     $('similarity-bar').removeAttribute('data-result');

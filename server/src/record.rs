@@ -213,10 +213,145 @@ pub fn validate(record: &mut Value) -> Result<String, ApiError> {
             ))
         }
     }
+    check_decision(obj)?;
     check_face(require(obj, "face1", "face1")?, "face1")?;
     check_face(require(obj, "face2", "face2")?, "face2")?;
     obj.insert("id".to_string(), Value::String(id.clone()));
     Ok(id)
+}
+
+/// How the verdict was decided (Likeness adds these to seed 004's record; all optional, so
+/// records of older clients still validate): a preset name or null, a nominal FAR in (0, 1) or
+/// null, a cosine threshold, the mode whose presets decided, the preset's measured FAR/FRR, and
+/// in document mode what was found on the ID document.
+fn check_decision(obj: &Map<String, Value>) -> Result<(), ApiError> {
+    match obj.get("compare_preset") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if ["strict", "medium", "low"].contains(&s.as_str()) => {}
+        Some(_) => {
+            return Err(invalid(
+                "compare_preset",
+                "\"strict\", \"medium\", \"low\" or null",
+            ))
+        }
+    }
+    match obj.get("compare_nominal_far") {
+        None | Some(Value::Null) => {}
+        Some(v) if v.as_f64().is_some_and(|f| f > 0.0 && f < 1.0) => {}
+        Some(_) => {
+            return Err(invalid(
+                "compare_nominal_far",
+                "a false-accept rate between 0 and 1, or null",
+            ))
+        }
+    }
+    match obj.get("compare_threshold") {
+        None => {}
+        Some(v) if v.as_f64().is_some_and(|f| (-1.0..=1.0).contains(&f)) => {}
+        Some(_) => {
+            return Err(invalid(
+                "compare_threshold",
+                "a number from -1 to 1 (cosine similarity)",
+            ))
+        }
+    }
+    match obj.get("compare_mode") {
+        None => {}
+        Some(Value::String(s)) if COMPARE_MODES.contains(&s.as_str()) => {}
+        Some(_) => return Err(invalid("compare_mode", "\"selfie\" or \"document\"")),
+    }
+    for key in ["compare_measured_far", "compare_measured_frr"] {
+        match obj.get(key) {
+            None | Some(Value::Null) => {}
+            Some(v) if v.as_f64().is_some_and(|f| (0.0..=1.0).contains(&f)) => {}
+            Some(_) => return Err(invalid(key, "a rate from 0 to 1, or null")),
+        }
+    }
+    match obj.get("document") {
+        None | Some(Value::Null) => Ok(()),
+        Some(v) => check_document(v, "document"),
+    }
+}
+
+const COMPARE_MODES: [&str; 2] = ["selfie", "document"];
+const DOCUMENT_FORMATS: [&str; 2] = ["ID-1", "ID-3"];
+const PORTRAIT_PRINTS: [&str; 2] = ["grey", "colour"];
+
+/// Document mode's summary of the ID document (`likeness::scan::DocumentSummary`). `format` and
+/// `corners` may be null or missing (no card outline found); the portrait's measures are
+/// required.
+fn check_document(value: &Value, path: &str) -> Result<(), ApiError> {
+    let doc = value
+        .as_object()
+        .ok_or_else(|| invalid(path, "null or a document object"))?;
+    match doc.get("format") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if DOCUMENT_FORMATS.contains(&s.as_str()) => {}
+        Some(_) => {
+            return Err(invalid(
+                &format!("{path}.format"),
+                "\"ID-1\", \"ID-3\" or null",
+            ))
+        }
+    }
+    match doc.get("corners") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            let corners_path = format!("{path}.corners");
+            let corners = v
+                .as_array()
+                .filter(|a| a.len() == 4)
+                .ok_or_else(|| invalid(&corners_path, "null or an array of 4 [x, y] points"))?;
+            for (i, c) in corners.iter().enumerate() {
+                let ok = c
+                    .as_array()
+                    .is_some_and(|p| p.len() == 2 && p.iter().all(Value::is_number));
+                if !ok {
+                    return Err(invalid(
+                        &format!("{corners_path}[{i}]"),
+                        "an array [x, y] of two numbers",
+                    ));
+                }
+            }
+        }
+    }
+    let eye_dist = require_number(
+        doc,
+        "portrait_eye_dist",
+        &format!("{path}.portrait_eye_dist"),
+    )?;
+    if !(eye_dist >= 0.0) {
+        return Err(invalid(
+            &format!("{path}.portrait_eye_dist"),
+            "a number >= 0 (pixels)",
+        ));
+    }
+    let glare = require_number(doc, "portrait_glare", &format!("{path}.portrait_glare"))?;
+    if !(0.0..=1.0).contains(&glare) {
+        return Err(invalid(
+            &format!("{path}.portrait_glare"),
+            "a share from 0 to 1",
+        ));
+    }
+    let sharpness = require_number(
+        doc,
+        "portrait_sharpness",
+        &format!("{path}.portrait_sharpness"),
+    )?;
+    if !(sharpness >= 0.0) {
+        return Err(invalid(
+            &format!("{path}.portrait_sharpness"),
+            "a number >= 0",
+        ));
+    }
+    let print = require(doc, "portrait_print", &format!("{path}.portrait_print"))?;
+    if !print.as_str().is_some_and(|s| PORTRAIT_PRINTS.contains(&s)) {
+        return Err(invalid(
+            &format!("{path}.portrait_print"),
+            "\"grey\" or \"colour\"",
+        ));
+    }
+    Ok(())
 }
 
 /// Every number as an f64, so that `1` and `1.0` hash alike.
@@ -255,10 +390,17 @@ const ALIASES: [(&str, &str); 3] = [
     ("salesChannel", "channel"),
 ];
 /// Record fields a PUT may replace.
-pub const UPDATABLE: [&str; 6] = [
+pub const UPDATABLE: [&str; 13] = [
     "channel",
+    "compare_measured_far",
+    "compare_measured_frr",
+    "compare_mode",
+    "compare_nominal_far",
+    "compare_preset",
     "compare_result",
     "compare_similarity",
+    "compare_threshold",
+    "document",
     "reference",
     "face1",
     "face2",

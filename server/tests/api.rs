@@ -49,6 +49,133 @@ async fn create_then_get() {
     }
 }
 
+/// The document summary of a document-mode record (`likeness::scan::DocumentSummary`).
+fn document_summary() -> Value {
+    json!({
+        "format": "ID-1",
+        "corners": [[50.5, 60.0], [550.0, 61.25], [549.0, 375.5], [51.0, 374.0]],
+        "portrait_eye_dist": 31.5,
+        "portrait_glare": 0.02,
+        "portrait_sharpness": 57.25,
+        "portrait_print": "grey"
+    })
+}
+
+/// `document_summary()` with `key` set to `value`.
+fn document_with(key: &str, value: Value) -> Value {
+    let mut d = document_summary();
+    d[key] = value;
+    d
+}
+
+/// A record with every field that says how the verdict was decided (document mode).
+fn decided_record() -> Value {
+    let mut rec = record();
+    rec["compare_preset"] = json!("medium");
+    rec["compare_nominal_far"] = json!(1e-4);
+    rec["compare_threshold"] = json!(0.4123);
+    rec["compare_mode"] = json!("document");
+    rec["compare_measured_far"] = json!(0.0);
+    rec["compare_measured_frr"] = json!(0.0315);
+    rec["document"] = document_summary();
+    rec
+}
+
+#[tokio::test]
+async fn decision_fields() {
+    for h in harnesses().await {
+        // Document mode with every field: stored and read back exactly.
+        let rec = decided_record();
+        let id = id_of(&rec);
+        let r = h.post(&h.token_a, &rec).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}: {:?}", h.name, r.body);
+        assert_eq!(r.body, rec, "{}", h.name);
+        let one = format!("/v1/face-recognition/{id}");
+        assert_eq!(h.get(&h.token_a, &one).await.body, rec, "{}", h.name);
+        // Selfie mode with an explicit threshold: the nullable fields null, no card outline.
+        let mut explicit = decided_record();
+        for key in [
+            "compare_preset",
+            "compare_nominal_far",
+            "compare_measured_far",
+            "compare_measured_frr",
+            "document",
+        ] {
+            explicit[key] = Value::Null;
+        }
+        explicit["compare_mode"] = json!("selfie");
+        explicit["compare_threshold"] = json!(-0.25);
+        let r = h.post(&h.token_a, &explicit).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}: {:?}", h.name, r.body);
+        assert_eq!(r.body, explicit, "{}", h.name);
+        // A document without a card outline (a crop of the portrait): format and corners null.
+        let mut crop = decided_record();
+        crop["document"]["format"] = Value::Null;
+        crop["document"]["corners"] = Value::Null;
+        crop["document"]["portrait_print"] = json!("colour");
+        let r = h.post(&h.token_a, &crop).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}: {:?}", h.name, r.body);
+        assert_eq!(r.body, crop, "{}", h.name);
+        // Older clients omit them all: still accepted, and nothing is added.
+        let old = record();
+        for key in [
+            "compare_preset",
+            "compare_nominal_far",
+            "compare_threshold",
+            "compare_mode",
+            "compare_measured_far",
+            "compare_measured_frr",
+            "document",
+        ] {
+            assert!(old.get(key).is_none(), "{key}");
+        }
+        let r = h.post(&h.token_a, &old).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}: {:?}", h.name, r.body);
+        let got = h
+            .get(&h.token_a, &format!("/v1/face-recognition/{}", id_of(&old)))
+            .await
+            .body;
+        assert_eq!(got, old, "{}", h.name);
+
+        // PUT changes the mode (and the other decision fields); a bad mode is refused.
+        let r = h
+            .put(&h.token_a, &id, &json!({"compare_mode": "selfie"}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}: {:?}", h.name, r.body);
+        let mut expected = rec.clone();
+        expected["compare_mode"] = json!("selfie");
+        assert_eq!(r.body, expected, "{}", h.name);
+        let r = h
+            .put(
+                &h.token_a,
+                &id,
+                &json!({"document": null, "compare_measured_far": 1e-4, "compare_measured_frr": 0.01}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}: {:?}", h.name, r.body);
+        expected["document"] = Value::Null;
+        expected["compare_measured_far"] = json!(1e-4);
+        expected["compare_measured_frr"] = json!(0.01);
+        assert_eq!(r.body, expected, "{}", h.name);
+        for patch in [
+            json!({"compare_mode": "auto"}),
+            json!({"document": {"format": "ID-1"}}),
+        ] {
+            let r = h.put(&h.token_a, &id, &patch).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {patch}", h.name);
+        }
+        assert_eq!(h.get(&h.token_a, &one).await.body, expected, "{}", h.name);
+        // A replay of the original POST is still recognised.
+        let r = h.post(&h.token_a, &rec).await;
+        assert_eq!(
+            (r.status, &r.body),
+            (StatusCode::OK, &expected),
+            "{}",
+            h.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn get_unknown_and_bad_ids() {
     for h in harnesses().await {
@@ -204,6 +331,7 @@ async fn update() {
             ),
             (json!({"compare_similarity": "high"}), "INVALID_FIELD"),
             (json!({"compareResult": "Maybe"}), "INVALID_FIELD"),
+            (json!({"compare_mode": "auto"}), "INVALID_FIELD"),
             (json!({"face1": {"x1": 1}}), "MISSING_FIELD"),
             (
                 json!({"channel": "A", "salesChannel": "B"}),
@@ -478,6 +606,28 @@ async fn validation() {
             (Some("MISSING_FIELD"), Some("`face2.yaw` is required"))
         );
 
+        // The document's portrait measures are required when there is a document.
+        for key in [
+            "portrait_eye_dist",
+            "portrait_glare",
+            "portrait_sharpness",
+            "portrait_print",
+        ] {
+            let mut rec = record();
+            rec["document"] = document_summary();
+            rec["document"].as_object_mut().unwrap().remove(key);
+            let r = h.post(&h.token_a, &rec).await;
+            assert_eq!(
+                (r.body["code"].as_str(), r.body["message"].as_str()),
+                (
+                    Some("MISSING_FIELD"),
+                    Some(format!("`document.{key}` is required").as_str())
+                ),
+                "{}",
+                h.name
+            );
+        }
+
         // Wrong types and values.
         let cases: Vec<(&str, Value, &str)> = vec![
             ("channel", json!(5), "channel"),
@@ -492,6 +642,107 @@ async fn validation() {
             ("reference", json!(2), "reference"),
             ("face1", json!("a face"), "face1"),
             ("face1", json!(null), "face1"),
+            ("compare_preset", json!("lenient"), "compare_preset"),
+            ("compare_preset", json!(2), "compare_preset"),
+            ("compare_nominal_far", json!(0), "compare_nominal_far"),
+            ("compare_nominal_far", json!(1), "compare_nominal_far"),
+            ("compare_nominal_far", json!("1e-4"), "compare_nominal_far"),
+            ("compare_threshold", json!(1.2), "compare_threshold"),
+            ("compare_threshold", json!("0.4"), "compare_threshold"),
+            ("compare_threshold", json!(null), "compare_threshold"),
+            ("compare_mode", json!("auto"), "compare_mode"),
+            ("compare_mode", json!("Document"), "compare_mode"),
+            ("compare_mode", json!(null), "compare_mode"),
+            ("compare_mode", json!(1), "compare_mode"),
+            (
+                "compare_measured_far",
+                json!(-0.001),
+                "compare_measured_far",
+            ),
+            (
+                "compare_measured_far",
+                json!("0.0001"),
+                "compare_measured_far",
+            ),
+            ("compare_measured_frr", json!(1.5), "compare_measured_frr"),
+            ("compare_measured_frr", json!(true), "compare_measured_frr"),
+            ("document", json!("ID-1"), "document"),
+            ("document", json!([1, 2]), "document"),
+            (
+                "document",
+                document_with("format", json!("ID-2")),
+                "document.format",
+            ),
+            (
+                "document",
+                document_with("format", json!(1)),
+                "document.format",
+            ),
+            (
+                "document",
+                document_with("corners", json!([[0, 0], [1, 0], [1, 1]])),
+                "document.corners",
+            ),
+            (
+                "document",
+                document_with("corners", json!({"tl": [0, 0]})),
+                "document.corners",
+            ),
+            (
+                "document",
+                document_with("corners", json!([[0, 0], [1, "0"], [1, 1], [0, 1]])),
+                "document.corners[1]",
+            ),
+            (
+                "document",
+                document_with("corners", json!([[0, 0], [1, 0], [1, 1, 1], [0, 1]])),
+                "document.corners[2]",
+            ),
+            (
+                "document",
+                document_with("corners", json!([[0, 0], [1, 0], [1, 1], {"x": 0, "y": 1}])),
+                "document.corners[3]",
+            ),
+            (
+                "document",
+                document_with("portrait_eye_dist", json!(-1)),
+                "document.portrait_eye_dist",
+            ),
+            (
+                "document",
+                document_with("portrait_eye_dist", json!("31")),
+                "document.portrait_eye_dist",
+            ),
+            (
+                "document",
+                document_with("portrait_glare", json!(1.5)),
+                "document.portrait_glare",
+            ),
+            (
+                "document",
+                document_with("portrait_glare", json!(null)),
+                "document.portrait_glare",
+            ),
+            (
+                "document",
+                document_with("portrait_sharpness", json!(-0.5)),
+                "document.portrait_sharpness",
+            ),
+            (
+                "document",
+                document_with("portrait_sharpness", json!("sharp")),
+                "document.portrait_sharpness",
+            ),
+            (
+                "document",
+                document_with("portrait_print", json!("color")),
+                "document.portrait_print",
+            ),
+            (
+                "document",
+                document_with("portrait_print", json!(null)),
+                "document.portrait_print",
+            ),
         ];
         for (field, value, named) in cases {
             let mut rec = record();
@@ -505,8 +756,11 @@ async fn validation() {
             );
             assert_eq!(r.body["code"], "INVALID_FIELD", "{field}={value}");
             assert!(
-                r.body["message"].as_str().unwrap().contains(named),
-                "{field}: {}",
+                r.body["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("`{named}`")),
+                "{field}={value}: {}",
                 r.body["message"]
             );
         }

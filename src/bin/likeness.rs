@@ -3,7 +3,8 @@
 //! labelled folder tree (`eval`, docs/eval.md).
 //!
 //! Output is JSON on stdout, one object per line; any failure exits with status 2 and prints
-//! `{"error": {"code", "message"}}` (per image for `analyze`).
+//! `{"error": {"code", "message"}}` (per image for `analyze`), plus `details` for the codes that
+//! carry measured values (`QUALITY_TOO_LOW`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,9 +17,9 @@ use serde_json::{json, Value};
 
 const USAGE: &str = "usage:
   likeness analyze [--liveness] [--no-embedding] [--limit N] [--det-prob-threshold T] IMAGE...
-  likeness compare [--threshold strict|medium|low|FLOAT] [--reference REF] [--channel CH] SELFIE DOCUMENT
+  likeness compare [--threshold strict|medium|low|FLOAT] [--mode auto|selfie|document] [--reference REF] [--channel CH] SELFIE DOCUMENT
   likeness bench [--runs N] [IMAGE...]
-  likeness eval --out DIR [--pairs PAIRS.TXT] [--cache FILE] [--cap-per-identity N] [--variant colour|grey|downscale:N]
+  likeness eval --out DIR [--pairs PAIRS.TXT] [--cache FILE] [--cap-per-identity N] [--variant colour|grey|downscale:N[,...]]
                 [--calibrate-split] [--bands 30,45,60] [--threads N] [--quiet] DATASET_DIR
 global: --models DIR (default: $LIKENESS_MODELS, else the crate's models/ directory)";
 
@@ -99,6 +100,9 @@ fn compare(mut args: Args, models: &Path) -> Result<ExitCode> {
     let mut opts = CompareOptions::default();
     if let Some(t) = args.value("--threshold")? {
         opts.threshold = t.parse::<Threshold>()?;
+    }
+    if let Some(m) = args.value("--mode")? {
+        opts.mode = m.parse()?;
     }
     opts.reference = args.value("--reference")?;
     if let Some(channel) = args.value("--channel")? {
@@ -211,7 +215,10 @@ fn eval(mut args: Args, models: &Path) -> Result<ExitCode> {
     let pairs = args.value("--pairs")?.map(PathBuf::from);
     let cache = args.value("--cache")?.map(PathBuf::from);
     let cap = args.value("--cap-per-identity")?.map(|v| parse_number::<usize>("--cap-per-identity", &v)).transpose()?;
-    let variant = args.value("--variant")?.map(|v| v.parse::<eval::cache::Variant>()).transpose()?;
+    let variants = args
+        .value("--variant")?
+        .map(|v| v.split(',').map(str::parse::<eval::cache::Variant>).collect::<Result<Vec<_>>>())
+        .transpose()?;
     let threads = args.value("--threads")?.map(|v| parse_number::<usize>("--threads", &v)).transpose()?;
     let bands = args
         .value("--bands")?
@@ -238,7 +245,9 @@ fn eval(mut args: Args, models: &Path) -> Result<ExitCode> {
         }
         cfg.cap_per_identity = cap;
     }
-    cfg.variant = variant.unwrap_or_default();
+    if let Some(variants) = variants {
+        cfg.variants = variants;
+    }
     if let Some(t) = threads {
         cfg.threads = t.max(1);
     }
@@ -272,7 +281,11 @@ fn read_image(sdk: &Likeness, path: &str) -> Result<likeness::raster::RgbImage> 
 }
 
 fn error_json(e: &Error) -> Value {
-    json!({"error": {"code": e.code.as_str(), "message": e.message}})
+    let mut error = json!({"code": e.code.as_str(), "message": e.message});
+    if !e.details.is_empty() {
+        error["details"] = e.details.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect::<serde_json::Map<_, _>>().into();
+    }
+    json!({ "error": error })
 }
 
 fn parse_number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T> {

@@ -118,7 +118,7 @@ try {
       };
     });
     assert(r.version === JSON.parse(await readFile(join(ROOT, 'pkg', 'package.json'), 'utf8')).version, `VERSION ${r.version}`);
-    assert(r.codes === 'INVALID_ARGUMENT,IMAGE_DECODE_FAILED,IMAGE_TOO_LARGE,UNSUPPORTED_FORMAT,NO_FACE,MODEL_INVALID,INTERNAL,NOT_FOUND,MULTIPLE_FACES,STORAGE_QUOTA_EXCEEDED,STORAGE_BLOCKED,STORAGE_VERSION,STORAGE_FAILED,CAMERA_DENIED,CAMERA_NOT_FOUND,CAMERA_IN_USE,CAMERA_INSECURE_CONTEXT,CAMERA_OVERCONSTRAINED,CLOSED', r.codes);
+    assert(r.codes === 'INVALID_ARGUMENT,IMAGE_DECODE_FAILED,IMAGE_TOO_LARGE,UNSUPPORTED_FORMAT,NO_FACE,MODEL_INVALID,INTERNAL,NOT_FOUND,MULTIPLE_FACES,STORAGE_QUOTA_EXCEEDED,STORAGE_BLOCKED,STORAGE_VERSION,STORAGE_FAILED,QUALITY_TOO_LOW,PORTRAIT_TOO_SMALL,PORTRAIT_QUALITY_TOO_LOW,CAMERA_DENIED,CAMERA_NOT_FOUND,CAMERA_IN_USE,CAMERA_INSECURE_CONTEXT,CAMERA_OVERCONSTRAINED,CLOSED', r.codes);
     assert(r.sha === manifest.models.fr_feature.sha256, 'Likeness.manifest() is the shipped manifest');
     const reqs = modelRequests();
     assert(reqs.length === 4, `model requests: ${JSON.stringify(reqs)}`);
@@ -137,7 +137,7 @@ try {
       sdk.compare(await fx.blob('obama_640x480'), await fx.img('obama2'), { threshold: 'medium', reference: 'test-0001', channel: 'WEB' }),
     );
     const keys = Object.keys(scan).sort().join(',');
-    assert(keys === 'channel,compare_result,compare_similarity,created,face1,face2,id,reference', `keys ${keys}`);
+    assert(keys === 'channel,compare_measured_far,compare_measured_frr,compare_mode,compare_nominal_far,compare_preset,compare_result,compare_similarity,compare_threshold,created,document,face1,face2,id,reference', `keys ${keys}`);
     assert(scan.compare_result === 'Same person', `result ${scan.compare_result} (${scan.compare_similarity})`);
     assert(scan.reference === 'test-0001' && scan.channel === 'WEB', 'reference/channel');
     assert(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(scan.id), `id ${scan.id}`);
@@ -150,6 +150,42 @@ try {
     const expected = cosine(g1.faces[0].embedding, g2.faces[0].embedding);
     assert(Math.abs(scan.compare_similarity - expected) < 2e-3, `similarity ${scan.compare_similarity} vs golden ${expected.toFixed(4)}`);
     return `similarity ${scan.compare_similarity} (golden embeddings: ${expected.toFixed(4)})`;
+  });
+
+  await check('compare() names the preset and its nominal FAR; a document face too small to compare is QUALITY_TOO_LOW with its measurements, on the main thread and in the worker', async () => {
+    assert(scan.compare_preset === 'medium' && scan.compare_nominal_far === 1e-4, `preset ${scan.compare_preset} ${scan.compare_nominal_far}`);
+    assert(scan.compare_threshold >= 0.4117 - 1e-6 && scan.compare_threshold < 0.5, `threshold ${scan.compare_threshold}`);
+    const r = await page.evaluate(async () => {
+      // Shrink the document until its face is found with under 8 px between the eyes.
+      const img = await fx.img('obama2');
+      const eye = (await sdk.analyze(img)).faces[0].eye_dist;
+      let small = null;
+      let smallEye = null;
+      for (let scale = 7.5 / eye; scale > 0.02 && !small; scale *= 0.9) {
+        const c = document.createElement('canvas');
+        c.width = Math.max(1, Math.round(img.naturalWidth * scale));
+        c.height = Math.max(1, Math.round(img.naturalHeight * scale));
+        c.getContext('2d').drawImage(img, 0, 0, c.width, c.height);
+        const faces = (await sdk.analyze(c, { limit: 1 })).faces;
+        if (faces.length && faces[0].eye_dist < 8) [small, smallEye] = [c, faces[0].eye_dist];
+      }
+      if (!small) return { found: false };
+      const bitmap = () => createImageBitmap(small);
+      const catchIt = async (p) => p.then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message, details: e.details }));
+      const main = await catchIt(sdk.compare(await fx.blob('obama_640x480'), small));
+      const w = await likeness.Likeness.createWorker();
+      const worker = await catchIt(w.compare(await fx.blob('obama_640x480'), await bitmap()));
+      w.close();
+      return { found: true, smallEye, main, worker };
+    });
+    assert(r.found, 'no scale gave a findable face under 8 px between the eyes');
+    for (const [where, e] of [['main thread', r.main], ['worker', r.worker]]) {
+      assert(e && e.name === 'LikenessError' && e.code === 'QUALITY_TOO_LOW', `${where}: ${JSON.stringify(e)}`);
+      assert(/document photo/.test(e.message), `${where}: ${e.message}`);
+      assert(e.details && e.details.min_eye_dist === 8 && e.details.face1_eye_dist > 40, `${where}: details ${JSON.stringify(e.details)}`);
+      assert(Math.abs(e.details.face2_eye_dist - r.smallEye) < 1e-3, `${where}: face2_eye_dist ${e.details.face2_eye_dist} vs measured ${r.smallEye}`);
+    }
+    return `document face of ${r.smallEye.toFixed(1)} px refused on both`;
   });
 
   await check('detectForVideo tracks a face across frames, refuses a decreasing timestamp, and feeds a capture session to "captured"', async () => {

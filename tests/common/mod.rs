@@ -1,6 +1,7 @@
 //! Shared by the integration tests: one engine per test binary, fixture paths, the dataset.
 #![allow(dead_code)]
 
+pub mod cards;
 pub mod golden;
 
 use std::path::{Path, PathBuf};

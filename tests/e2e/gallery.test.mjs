@@ -26,7 +26,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const DATASETS = process.env.LIKENESS_DATASETS ?? join(ROOT, '..', 'shared', 'datasets');
 const SLOW = 240_000;
-const MEDIUM = 0.36; // the 'medium' preset (src/constants.rs THRESHOLD_MEDIUM)
+const MEDIUM = 0.4117; // the 'medium' preset (src/constants.rs THRESHOLD_MEDIUM)
 
 // Installed in every page: the SDK and helpers to read fixtures and raw IndexedDB.
 const PAGE_SETUP = async () => {

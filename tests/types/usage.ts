@@ -30,8 +30,15 @@ import {
   type CaptureUpdate,
   CAMERA_ERROR_CODES,
   type SelfieCaptureResult,
+  type CapturedSelfie,
+  type DocumentAnalysis,
+  type DocumentFrame,
+  type DocumentCapture,
+  type DocumentCaptureResult,
+  createDocumentSession,
 } from 'likeness';
 import { LikenessSelfieCapture, STRINGS } from 'likeness/selfie-capture';
+import { LikenessDocumentCapture, STRINGS as DOCUMENT_STRINGS } from 'likeness/document-capture';
 
 export async function live(sdk: Likeness, video: HTMLVideoElement): Promise<string> {
   const session = await createCaptureSession({ profile: 'icao', holdMs: 800 });
@@ -139,6 +146,9 @@ export async function worker(): Promise<void> {
         case 'STORAGE_BLOCKED':
         case 'STORAGE_VERSION':
         case 'STORAGE_FAILED':
+        case 'QUALITY_TOO_LOW':
+        case 'PORTRAIT_TOO_SMALL':
+        case 'PORTRAIT_QUALITY_TOO_LOW':
         case 'CAMERA_DENIED':
         case 'CAMERA_NOT_FOUND':
         case 'CAMERA_IN_USE':
@@ -220,4 +230,39 @@ export async function galleryUsage(sdk: LikenessApi, photo: File, probe: HTMLIma
   await sdk.openGallery({ nmae: 'x' });
   await gallery.close();
   return best;
+}
+
+export async function documentStep(sdk: LikenessApi, selfie: CapturedSelfie, upload: File): Promise<string> {
+  const doc: DocumentAnalysis = await sdk.analyzeDocument(upload, { jpegQuality: 0.9 });
+  if (doc.document && doc.portrait) {
+    const [x1, y1, x2, y2] = doc.portrait.box_in_card;
+    console.log(doc.document.format, doc.document.corners[0][0], doc.portrait.eye_dist_frame, doc.portrait.print, x2 - x1, y2 - y1);
+    console.log(doc.card?.type, doc.cardImageData?.width, doc.portrait.embedding?.length, doc.instruction.code);
+  }
+  // @ts-expect-error: not an option of analyzeDocument
+  await sdk.analyzeDocument(upload, { format: 'ID-1' });
+  // @ts-expect-error: not a format
+  await createDocumentSession({ format: 'ID-2' });
+  const frame: DocumentFrame = await sdk.detectDocumentForVideo(upload, performance.now());
+  const session = await createDocumentSession({ holdMs: 800, format: 'ID-1' });
+  console.log(session.update(frame).instruction.code);
+  const capture: DocumentCapture = sdk.startDocumentCapture(null, { facingMode: 'environment', timeoutMs: 30000 });
+  capture.on('instruction', (i) => console.log(i.code === 'MOVE_CLOSER', i.timestampMs));
+  capture.on('frame', (f) => console.log(f.corners?.[0], f.portrait, f.holdProgress));
+  // @ts-expect-error: a selfie instruction is not a document one
+  capture.on('instruction', (i) => i.code === 'OPEN_EYES');
+  // @ts-expect-error: options are checked
+  sdk.startDocumentCapture(null, { profile: 'icao' });
+  const r: DocumentCaptureResult = await capture.result;
+  if (r.state !== 'captured') return r.reason;
+  console.log(r.frame.type, r.card.size, r.analysis.portrait.embedding?.length, r.summary.timeline.length);
+  const scan = await sdk.compare(selfie, r, { mode: 'document', threshold: 'medium' });
+  console.log(scan.compare_mode, scan.compare_nominal_far);
+  const el: LikenessDocumentCapture = document.createElement('likeness-document-capture');
+  el.sdk = sdk;
+  el.strings = { GLARE_ON_PORTRAIT: DOCUMENT_STRINGS.de.GLARE_ON_PORTRAIT };
+  el.addEventListener('capture', (ev) => console.log(ev.detail.card.size, ev.detail.analysis.document.format));
+  // @ts-expect-error: a selfie string is not a document string
+  el.strings = { OPEN_EYES: 'x' };
+  return scan.compare_result;
 }
