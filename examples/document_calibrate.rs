@@ -21,6 +21,10 @@
 //! - The score of a pair is its cosine minus the selfie's quality offset (what
 //!   `decide_document` adds to a preset), so a threshold found here is the preset's base.
 //!
+//! Diagnostics: `DOCUMENT_WORST=1` prints the documents whose best genuine score is lowest;
+//! `DOCUMENT_DUMP=<Name>/<Name>_0001.jpg` analyses that one document and writes its photo, flat
+//! card and rectified card to /tmp/dump_*.png.
+//!
 //! Writes OUT/report.md and OUT/report.json; the document analyses are cached in
 //! ~/.cache/likeness/document/docs-<seed>.json (delete it after changing the generator or the
 //! analysis).
