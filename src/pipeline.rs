@@ -197,10 +197,9 @@ impl Likeness {
         let face1 = self.largest_face(selfie, &analyze, "selfie")?;
         if opts.mode != CompareMode::Selfie {
             let doc = self.analyze_document(document)?;
-            // `Auto` trusts a card outline found in the photo, not a card-shaped image: a 4:3
-            // selfie is within a few per cent of a passport page's aspect.
-            // In `Auto`, an outline without a portrait on it (a picture frame, a window) is no
-            // document: the photo is compared as a selfie.
+            // `Auto` needs an outline found in the photo (not the whole image taken as a scan:
+            // a 4:3 selfie is within a few per cent of a passport page's aspect) with a portrait
+            // on it (an outline without one, a picture frame or a window, is no document).
             let outlined = match opts.mode {
                 CompareMode::Document => doc.document,
                 _ => doc.document.filter(|q| q.score > 0.0 && doc.portrait.is_some()),
