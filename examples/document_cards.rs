@@ -62,40 +62,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Face photos to print: the committed golden photos cropped around their reference face box,
-/// then LFW (one photo per person, every 97th person) when the dataset is there.
+/// Face photos to print: the committed golden photos, then LFW (every 97th person).
 fn portraits(limit: usize) -> Vec<(String, RgbImage)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for name in ["obama_640x480", "biden", "obama3", "obama2"] {
-        if let Some(p) = golden_portrait(&root.join("tests/fixtures/golden"), name) {
-            out.push((name.to_string(), p));
-        }
-    }
-    let lfw = std::env::var_os("LIKENESS_DATASETS").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/datasets")).join("lfw");
-    let mut people: Vec<PathBuf> = std::fs::read_dir(&lfw).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
-    people.sort();
-    for person in people.iter().step_by(97).take(limit) {
-        let Some(first) = std::fs::read_dir(person).ok().and_then(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jpg")).min()) else { continue };
-        if let Some(img) = load(&first) {
-            let name = first.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            out.push((name, cards::portrait_crop(&img, cards::PORTRAIT_CROP_SCALE)));
-        }
-    }
-    out
-}
-
-fn load(path: &Path) -> Option<RgbImage> {
-    let bytes = std::fs::read(path).ok()?;
-    likeness::decode::decode(&bytes, &likeness::decode::Limits::default()).ok()
-}
-
-fn golden_portrait(dir: &Path, name: &str) -> Option<RgbImage> {
-    let img = load(&dir.join(format!("{name}.png")))?;
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.json"))).ok()?).ok()?;
-    let f = json.get("faces")?.get(0)?;
-    let b = ["x1", "y1", "x2", "y2"].map(|k| f.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0) as f32);
-    Some(cards::portrait_crop_around(&img, b))
+    cards::sample_portraits(97, limit).into_iter().map(|p| (p.name, p.image)).collect()
 }
 
 fn save(path: &Path, img: &RgbImage) -> Result<(), String> {
@@ -194,7 +163,7 @@ fn time(n: usize, seed: u64) -> ExitCode {
 
 fn approach(out: &Path, fps: u32, seed: u64) -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let Some(portrait) = golden_portrait(&root.join("tests/fixtures/golden"), "obama_640x480") else {
+    let Some(portrait) = cards::golden_portrait(&root.join("tests/fixtures/golden"), "obama_640x480") else {
         eprintln!("error: tests/fixtures/golden/obama_640x480.{{png,json}} are needed");
         return ExitCode::FAILURE;
     };

@@ -13,7 +13,7 @@
 #[path = "../tests/common/cards.rs"]
 mod cards;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let sources = portraits(&root, 200);
+    let sources = portraits(200);
     if sources.is_empty() {
         eprintln!("error: no portraits");
         return ExitCode::FAILURE;
@@ -342,37 +342,9 @@ fn inside(p: [f32; 2], q: &[[f32; 2]; 4]) -> bool {
     s.iter().all(|v| *v >= 0.0) || s.iter().all(|v| *v <= 0.0)
 }
 
-/// (from LFW, portrait crop): the committed golden photos, then LFW when present.
-fn portraits(root: &Path, limit: usize) -> Vec<(bool, RgbImage)> {
-    let mut out = Vec::new();
-    for name in ["obama_640x480", "biden", "obama3", "obama2"] {
-        if let Some(p) = golden_portrait(&root.join("tests/fixtures/golden"), name) {
-            out.push((false, p));
-        }
-    }
-    let lfw = std::env::var_os("LIKENESS_DATASETS").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/datasets")).join("lfw");
-    let mut people: Vec<PathBuf> = std::fs::read_dir(&lfw).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
-    people.sort();
-    for person in people.iter().step_by(37).take(limit) {
-        let Some(first) = std::fs::read_dir(person).ok().and_then(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jpg")).min()) else { continue };
-        if let Some(img) = load(&first) {
-            out.push((true, cards::portrait_crop(&img, cards::PORTRAIT_CROP_SCALE)));
-        }
-    }
-    out
-}
-
-fn load(path: &Path) -> Option<RgbImage> {
-    let bytes = std::fs::read(path).ok()?;
-    likeness::decode::decode(&bytes, &likeness::decode::Limits::default()).ok()
-}
-
-fn golden_portrait(dir: &Path, name: &str) -> Option<RgbImage> {
-    let img = load(&dir.join(format!("{name}.png")))?;
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.json"))).ok()?).ok()?;
-    let f = json.get("faces")?.get(0)?;
-    let b = ["x1", "y1", "x2", "y2"].map(|k| f.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0) as f32);
-    Some(cards::portrait_crop_around(&img, b))
+/// (from LFW, portrait crop): the committed golden photos, then LFW (every 37th person).
+fn portraits(limit: usize) -> Vec<(bool, RgbImage)> {
+    cards::sample_portraits(37, limit).into_iter().map(|p| (p.lfw, p.image)).collect()
 }
 
 /// Draws a quad's outline (3 px), the first side thicker.

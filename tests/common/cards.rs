@@ -218,6 +218,52 @@ pub fn portrait_crop_around(photo: &RgbImage, face_box: [f32; 4]) -> RgbImage {
     crop(photo, centre, [cw, ch])
 }
 
+/// A face photo to print, for the examples: its name and whether it came from LFW.
+pub struct SamplePortrait {
+    pub name: String,
+    pub lfw: bool,
+    pub image: RgbImage,
+}
+
+/// The committed golden photos cropped around their reference face box, then (when the dataset
+/// is there) the first photo of every `step`-th LFW person, at most `limit`, cropped centrally.
+pub fn sample_portraits(step: usize, limit: usize) -> Vec<SamplePortrait> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for name in ["obama_640x480", "biden", "obama3", "obama2"] {
+        if let Some(image) = golden_portrait(&root.join("tests/fixtures/golden"), name) {
+            out.push(SamplePortrait { name: name.to_string(), lfw: false, image });
+        }
+    }
+    let lfw = std::env::var_os("LIKENESS_DATASETS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("../shared/datasets")).join("lfw");
+    let mut people: Vec<std::path::PathBuf> = std::fs::read_dir(&lfw).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    people.sort();
+    for person in people.iter().step_by(step.max(1)).take(limit) {
+        let first = std::fs::read_dir(person)
+            .ok()
+            .and_then(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jpg")).min());
+        if let Some((first, img)) = first.and_then(|f| load_photo(&f).map(|img| (f, img))) {
+            let name = first.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            out.push(SamplePortrait { name, lfw: true, image: portrait_crop(&img, PORTRAIT_CROP_SCALE) });
+        }
+    }
+    out
+}
+
+fn load_photo(path: &std::path::Path) -> Option<RgbImage> {
+    let bytes = std::fs::read(path).ok()?;
+    likeness::decode::decode(&bytes, &likeness::decode::Limits::default()).ok()
+}
+
+/// A committed golden photo cropped around its reference face box (`NAME.png` + `NAME.json`).
+pub fn golden_portrait(dir: &std::path::Path, name: &str) -> Option<RgbImage> {
+    let img = load_photo(&dir.join(format!("{name}.png")))?;
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.json"))).ok()?).ok()?;
+    let f = json.get("faces")?.get(0)?;
+    let b = ["x1", "y1", "x2", "y2"].map(|k| f.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0) as f32);
+    Some(portrait_crop_around(&img, b))
+}
+
 /// The flat card.
 pub fn render_card(spec: &CardSpec) -> Card {
     let format = spec.format;
