@@ -200,7 +200,10 @@ export interface CreateOptions {
   onProgress?: ((loadedBytes: number, totalBytes: number) => void) | undefined;
   /** Also load the liveness model (needed for `analyze(…, { liveness: true })`). Default false. */
   liveness?: boolean | undefined;
-  /** Where `core/likeness_bg.wasm` is served. Default: next to `core/likeness.js`. */
+  /**
+   * The core's `.wasm` to load. Default: `core/likeness_relaxed_bg.wasm` where
+   * `relaxedSimdSupported()`, else `core/likeness_bg.wasm`, both next to `core/likeness.js`.
+   */
   wasmUrl?: string | URL | undefined;
   /** Keep fetched models in the Cache API (the next create() does not touch the network). Default true. */
   cache?: boolean | undefined;
@@ -339,7 +342,16 @@ export declare class Likeness {
   static manifest(options?: { wasmUrl?: string | URL }): Promise<Manifest>;
 }
 /** The instance API (declaration merging: the members are `LikenessApi`'s). */
-export interface Likeness extends LikenessApi {}
+export interface Likeness extends LikenessApi {
+  /** Which build of the core runs: `'relaxed-simd'` (fused multiply-add kernels) or `'simd'`. */
+  readonly simd: 'relaxed-simd' | 'simd';
+}
+
+/**
+ * Whether this engine has WebAssembly relaxed SIMD (Chromium 114+, Firefox 120+; not Safari):
+ * then `Likeness.create()` loads `core/likeness_relaxed_bg.wasm` instead of `core/likeness_bg.wasm`.
+ */
+export declare function relaxedSimdSupported(): boolean;
 
 /**
  * `Likeness.createWorker()`'s object: the core runs in worker.js. Element, canvas and video

@@ -11,12 +11,13 @@
 //   sdk.close();
 //
 // The WebAssembly core (core/likeness.js + core/likeness_bg.wasm, built by wasm-bindgen from the
-// Rust crate) does the work; this file loads the models (fetch, sha256, Cache API, progress),
+// Rust crate; core/likeness_relaxed_bg.wasm is the same core with relaxed-SIMD kernels, loaded
+// instead where the engine has relaxed SIMD) does the work; this file loads the models (fetch, sha256, Cache API, progress),
 // turns every accepted image source into encoded bytes or RGBA pixels, and normalises errors:
 // everything rejects with a `LikenessError` (an `Error`) whose `code` is one of ERROR_CODES.
 // `Likeness.createWorker()` runs the same core in a Web Worker (worker.js) behind the same API.
 
-import initCore, { Likeness as Core, GalleryCore, CaptureSession as CoreCaptureSession, DocumentSession as CoreDocumentSession } from './core/likeness.js';
+import initCore, { likenessRelaxedSimd, Likeness as Core, GalleryCore, CaptureSession as CoreCaptureSession, DocumentSession as CoreDocumentSession } from './core/likeness.js';
 import { openGallery } from './gallery.js';
 import { openOutbox } from './outbox.js';
 import { startSelfieCapture, startDocumentCapture, pixelsToJpeg, CAMERA_ERROR_CODES } from './capture.js';
@@ -96,9 +97,40 @@ const has = (name) => typeof globalThis[name] === 'function';
 
 let coreReady = null;
 
+// The smallest module that uses relaxed SIMD: `() -> v128 { f32x4.relaxed_madd(0, 0, 0) }`. An
+// engine without relaxed SIMD rejects it at validation, as it would the whole relaxed core.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code section: one body of 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0, three times
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 0x105)
+  0x0b, // end
+]);
+
+/** Whether this engine has WebAssembly relaxed SIMD (Chromium 114+, Firefox 120+; not Safari). */
+export function relaxedSimdSupported() {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The core this engine runs fastest: the relaxed-SIMD build where it validates, else the plain
+ * one. Two literal `new URL(…, import.meta.url)`s, so bundlers (Vite, webpack) emit both files.
+ */
+function defaultWasmUrl() {
+  return relaxedSimdSupported()
+    ? new URL('./core/likeness_relaxed_bg.wasm', import.meta.url)
+    : new URL('./core/likeness_bg.wasm', import.meta.url);
+}
+
 function loadCore(wasmUrl) {
   if (!coreReady) {
-    const url = wasmUrl ?? new URL('./core/likeness_bg.wasm', import.meta.url);
+    const url = wasmUrl ?? defaultWasmUrl();
     coreReady = initCore({ module_or_path: url }).catch((e) => {
       coreReady = null;
       throw fail('INTERNAL', `could not load the WebAssembly core from ${url}: ${e && e.message ? e.message : e}`);
@@ -550,7 +582,8 @@ export class Likeness {
    * Loads the WebAssembly core and the models. Options: `modelsUrl` (default: the package's
    * models/ directory), `models` (bytes by manifest name, instead of fetching), `onProgress`
    * (`(loadedBytes, totalBytes) => void`), `liveness` (also load fr_liveness), `wasmUrl`
-   * (where core/likeness_bg.wasm is served), `cache` (default true: keep fetched models in the
+   * (the core's `.wasm` to load; default: core/likeness_relaxed_bg.wasm where
+   * `relaxedSimdSupported()`, else core/likeness_bg.wasm, both next to index.js), `cache` (default true: keep fetched models in the
    * Cache API so the next create() does not touch the network).
    */
   static async create(options) {
@@ -580,6 +613,11 @@ export class Likeness {
     const o = checkKeys(options, ['wasmUrl'], 'options');
     await loadCore(absoluteUrl(o.wasmUrl, 'wasmUrl', false));
     return guard(() => Core.manifest());
+  }
+
+  /** Which build of the core runs: `'relaxed-simd'` (fused multiply-add kernels) or `'simd'`. */
+  get simd() {
+    return likenessRelaxedSimd() ? 'relaxed-simd' : 'simd';
   }
 
   /** Whether the liveness model is loaded (`analyze(…, { liveness: true })` needs it). */

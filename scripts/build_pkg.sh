@@ -13,6 +13,10 @@
 #   pkg/core/likeness.js        `wasm-pack build --target web` glue of the Rust crate (+ .d.ts)
 #   pkg/core/likeness_bg.wasm   the crate, profile wasm-release (Cargo.toml: sized), +simd128
 #                               (.cargo/config.toml), no name/producers sections
+#   pkg/core/likeness_relaxed_bg.wasm
+#                               the same crate built with LIKENESS_RELAXED_SIMD=1 (build.rs): our
+#                               matmul kernels use f32x4.relaxed_madd; index.js loads it instead
+#                               where the engine validates relaxed SIMD. Both share one glue.
 #   pkg/models/                 the models of models/manifest.json and the manifest
 #
 # Idempotent; installs what is missing (the wasm32 target, wasm-pack and the wasm-bindgen CLI of
@@ -37,15 +41,23 @@ mkdir -p "$STAGE/models"
 # --no-pack: the package.json is ours (below), the glue goes to core/. (wasm-pack's "failed to get
 # wasm-pack version" is its update check against the crates.io web API: harmless offline.)
 log "wasm-pack build --target web --profile wasm-release (+simd128) -> pkg/core"
-wasm-pack --log-level warn build --target web --profile wasm-release --no-pack --no-gitignore \
+LIKENESS_RELAXED_SIMD=0 wasm-pack --log-level warn build --target web --profile wasm-release --no-pack --no-gitignore \
   --out-dir "$STAGE/core" --out-name likeness "$ROOT"
+log "the same with LIKENESS_RELAXED_SIMD=1 (relaxed-SIMD kernels) -> pkg/core/likeness_relaxed_bg.wasm"
+LIKENESS_RELAXED_SIMD=1 wasm-pack --log-level warn build --target web --profile wasm-release --no-pack --no-gitignore \
+  --out-dir "$STAGE/relaxed" --out-name likeness "$ROOT"
+# index.js instantiates either .wasm with the one glue: it must be the glue of both.
+cmp -s "$STAGE/core/likeness.js" "$STAGE/relaxed/likeness.js" \
+  || { echo "the relaxed build's JavaScript glue differs from the plain build's (see build.rs)" >&2; exit 1; }
+mv "$STAGE/relaxed/likeness_bg.wasm" "$STAGE/core/likeness_relaxed_bg.wasm"
+rm -rf "$STAGE/relaxed"
 
 # The name section (2.4 MB raw, function names for stack traces) and the producers section:
 # wasm-pack has no option for wasm-bindgen's --remove-name-section / --remove-producers-section,
 # so they are dropped here, walking the module's sections.
 node -e '
   const fs = require("fs");
-  const file = process.argv[1];
+  for (const file of process.argv.slice(1)) {
   const wasm = fs.readFileSync(file);
   const leb = (at) => {
     let value = 0, shift = 0, byte;
@@ -65,7 +77,8 @@ node -e '
     at = end;
   }
   fs.writeFileSync(file, Buffer.concat(keep));
-' "$STAGE/core/likeness_bg.wasm"
+  }
+' "$STAGE/core/likeness_bg.wasm" "$STAGE/core/likeness_relaxed_bg.wasm"
 
 VERSION="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 sed "s/__LIKENESS_VERSION__/$VERSION/" js/index.js >"$STAGE/index.js"
@@ -117,7 +130,9 @@ rm -rf "$ROOT/target/pkg-old"
 mv "$STAGE" "$ROOT/pkg"
 rm -rf "$ROOT/target/pkg-old"
 
-RAW=$(wc -c <"$ROOT/pkg/core/likeness_bg.wasm")
-GZ=$(gzip -9 -c "$ROOT/pkg/core/likeness_bg.wasm" | wc -c)
 printf 'pkg/ built: likeness %s\n' "$VERSION"
-awk -v raw="$RAW" -v gz="$GZ" 'BEGIN { printf "pkg/core/likeness_bg.wasm: %d bytes raw (%.2f MB), %d bytes gzip -9 (%.2f MB)\n", raw, raw / 1e6, gz, gz / 1e6 }'
+for wasm in likeness_bg.wasm likeness_relaxed_bg.wasm; do
+  RAW=$(wc -c <"$ROOT/pkg/core/$wasm")
+  GZ=$(gzip -9 -c "$ROOT/pkg/core/$wasm" | wc -c)
+  awk -v f="$wasm" -v raw="$RAW" -v gz="$GZ" 'BEGIN { printf "pkg/core/%s: %d bytes raw (%.2f MB), %d bytes gzip -9 (%.2f MB)\n", f, raw, raw / 1e6, gz, gz / 1e6 }'
+done

@@ -29,6 +29,10 @@ pub mod error;
 pub mod eval;
 pub mod face;
 pub mod gallery;
+/// Our wasm32 matrix-multiply kernels, registered with tract (src/kernels/mod.rs); wasm only.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[doc(hidden)]
+pub mod kernels;
 pub mod landmarks;
 pub mod liveness;
 pub mod matching;

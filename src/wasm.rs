@@ -129,9 +129,52 @@ impl WasmLikeness {
         })()
         .map_err(to_js)
     }
+
+    /// The benchmark's hook (bench/web: per-model times beside onnxruntime-web's; not part of
+    /// the documented API): one bare run of model `name` (`fr_detect`, `fr_landmark`,
+    /// `fr_feature`, `fr_eye`, `fr_liveness`) on `input`, its NCHW f32 input tensor. Returns how
+    /// many output values it produced. Throws `INVALID_ARGUMENT` for an unknown or unloaded
+    /// model, `INTERNAL` for an input of the wrong length.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = runModel)]
+    pub fn run_model(&self, name: &str, input: Vec<f32>) -> Result<usize, JsValue> {
+        let outputs = self.model(name)?.run(input).map_err(to_js)?;
+        Ok(outputs.iter().map(Vec::len).sum())
+    }
+
+    /// The benchmark's per-op profile (bench/web; not part of the documented API): one run of
+    /// model `name` on `input` as [`WasmLikeness::run_model`], timed node by node with
+    /// `performance.now()`. Returns `[[op kind, ms], ...]`, slowest first.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = profileModel)]
+    pub fn profile_model(&self, name: &str, input: Vec<f32>) -> Result<JsValue, JsValue> {
+        let performance = Reflect::get(&js_sys::global(), &"performance".into())?;
+        let now_fn: js_sys::Function = Reflect::get(&performance, &"now".into())?.dyn_into()?;
+        let now = || now_fn.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let times = self.model(name)?.profile(input, &now).map_err(to_js)?;
+        let out = Array::new();
+        for (kind, ms) in times {
+            out.push(&Array::of2(&kind.into(), &ms.into()));
+        }
+        Ok(out.into())
+    }
 }
 
 impl WasmLikeness {
+    /// A loaded model by manifest name (the benchmark hooks), or `INVALID_ARGUMENT`.
+    fn model(&self, name: &str) -> Result<&crate::model::Model, JsValue> {
+        let m = &self.sdk.models;
+        let model = match name {
+            "fr_detect" => Some(&m.detect),
+            "fr_landmark" => Some(&m.landmark),
+            "fr_feature" => Some(&m.feature),
+            "fr_eye" => Some(&m.eye),
+            "fr_liveness" => m.liveness.as_ref(),
+            _ => None,
+        };
+        model.ok_or_else(|| to_js(Error::invalid_argument(format!("no model {name:?} is loaded"))))
+    }
+
     fn load(models: &JsValue, liveness: &JsValue, hashed: &JsValue) -> Result<WasmLikeness, Error> {
         let liveness = optional_boolean(liveness, "liveness")?;
         let integrity = if optional_boolean(hashed, "hashed")? { Integrity::SizeOnly } else { Integrity::Sha256 };

@@ -299,9 +299,12 @@ async function main() {
   const { Likeness, VERSION } = likeness;
   const photo = await loadPhoto();
   const t0 = performance.now();
-  const sdk = MODE === 'worker' ? await Likeness.createWorker() : MODE === 'inner' ? await innerWorker() : await Likeness.create();
+  // &build=simd|relaxed-simd: that core instead of the one create() picks.
+  const build = params.get('build');
+  const options = build ? { wasmUrl: new URL(`./core/${build === 'relaxed-simd' ? 'likeness_relaxed_bg.wasm' : 'likeness_bg.wasm'}`, new URL(PKG, location.href)) } : undefined;
+  const sdk = MODE === 'worker' ? await Likeness.createWorker(options) : MODE === 'inner' ? await innerWorker() : await Likeness.create(options);
   const createMs = performance.now() - t0;
-  log(`${MODE}: created in ${createMs.toFixed(0)} ms (Likeness ${VERSION})`);
+  log(`${MODE}: created in ${createMs.toFixed(0)} ms (Likeness ${VERSION}${MODE === 'main' ? `, ${sdk.simd} core` : ''})`);
   const src = makeSources(photo);
 
   const result = { mode: MODE, version: VERSION, frames: FRAMES, warmup: WARMUP, createMs, scenarios: {} };

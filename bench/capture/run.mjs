@@ -12,7 +12,9 @@
 // frames are made). Prints a Markdown table and writes bench/capture/results.md (raw numbers,
 // every frame's time: results.json).
 //
-// Options: --frames N (100) --warmup N (20) --rounds N (3: a fresh browser each; for every row
+// Options: --build simd|relaxed-simd (the core to load; default: the one create() picks)
+//          --modes main,worker,inner (which pages)
+//          --frames N (100) --warmup N (20) --rounds N (3: a fresh browser each; for every row
 //          the round with the lowest median is shown, with that round's p90 and mean)
 //          --out FILE   --from results.json (re-render the table, measure nothing)
 //          CHROMIUM=/path/to/chromium (default /usr/bin/chromium)
@@ -36,6 +38,9 @@ const WARMUP = Number(opt('warmup', 20));
 const ROUNDS = Number(opt('rounds', 3));
 const OUT = resolve(opt('out', join(here, 'results.md')));
 const FROM = opt('from', null);
+// --build simd|relaxed-simd: that core (wasmUrl) instead of the one create() picks; --modes main,worker,inner.
+const BUILD = opt('build', null);
+const MODES = opt('modes', 'main,worker,inner').split(',');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 
@@ -52,7 +57,7 @@ async function page(context, base, mode, timeoutMs = 15 * 60 * 1000) {
   const p = await context.newPage();
   p.on('console', (m) => console.log(`  [page] ${m.text()}`));
   p.on('pageerror', (e) => console.log(`  [page error] ${e.message}`));
-  const url = `${base}bench/capture/?mode=${mode}&frames=${FRAMES}&warmup=${WARMUP}`;
+  const url = `${base}bench/capture/?mode=${mode}&frames=${FRAMES}&warmup=${WARMUP}${BUILD ? `&build=${BUILD}` : ''}`;
   console.log(`> ${url}`);
   await p.goto(url);
   await p.waitForFunction(() => window.__bench !== undefined, null, { timeout: timeoutMs, polling: 250 });
@@ -78,8 +83,8 @@ async function round(n, base) {
       out.product = (await cdp.send('Browser.getVersion')).product;
       await p.close();
     } catch {}
-    const all = ['main', 'worker', 'inner'];
-    const modes = [...all.slice((n - 1) % 3), ...all.slice(0, (n - 1) % 3)];
+    const all = ['main', 'worker', 'inner'].filter((m) => MODES.includes(m));
+    const modes = [...all.slice((n - 1) % all.length), ...all.slice(0, (n - 1) % all.length)];
     for (const mode of modes) {
       try {
         out[mode] = await page(context, base, mode);

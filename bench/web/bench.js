@@ -108,13 +108,43 @@ function crop(bitmap, [sx, sy, sw, sh], w, h, { channels, scale, offset }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The bare model runs' inputs (Likeness's runModel and onnxruntime-web get the same tensors).
+
+/**
+ * The inputs of each bare model run, cut from the photo as Likeness would feed them (close
+ * enough: the timing does not depend on the values): `{ key: [shape, Float32Array] }`.
+ */
+function modelInputs(bitmap, golden) {
+  const f = golden.faces[0];
+  const lm = f.landmark_68;
+  const side = f.y2 - f.y1;
+  const square = [(f.x1 + f.x2) / 2 - side / 2, f.y1, side, side];
+  const eye = (a, b, c, d, left, right) => {
+    const cx = (lm[a].x + lm[b].x + lm[c].x + lm[d].x) / 4;
+    const cy = (lm[a].y + lm[b].y + lm[c].y + lm[d].y) / 4;
+    const s = 1.6 * Math.hypot(lm[right].x - lm[left].x, lm[right].y - lm[left].y);
+    return [cx - s / 2, cy - s / 2, s, s];
+  };
+  return {
+    fr_detect: [[1, 3, 240, 320], crop(bitmap, [0, 0, bitmap.width, bitmap.height], 320, 240, { channels: 'rgb', offset: 127, scale: 1 / 128 })],
+    fr_landmark: [[1, 1, 64, 64], crop(bitmap, square, 64, 64, { channels: 'gray', offset: 0, scale: 1 / 256 })],
+    fr_feature: [[1, 3, 112, 112], crop(bitmap, [f.x1, f.y1, f.x2 - f.x1, f.y2 - f.y1], 112, 112, { channels: 'bgr', offset: 127, scale: 1 / 128 })],
+    fr_eye_left: [[1, 1, 24, 24], crop(bitmap, eye(37, 38, 40, 41, 36, 39), 24, 24, { channels: 'gray', offset: 0, scale: 1 / 255 })],
+    fr_eye_right: [[1, 1, 24, 24], crop(bitmap, eye(43, 44, 46, 47, 42, 45), 24, 24, { channels: 'gray', offset: 0, scale: 1 / 255 })],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Likeness: start-up (create() to first result) and the full analyze() through the public API.
 
 async function runLikeness() {
   const out = { section: 'likeness' };
   const cacheNames = typeof caches !== 'undefined' ? await caches.keys() : [];
   out.cacheEntriesBefore = cacheNames.filter((k) => k.startsWith('likeness-models-')).length;
-  const { imageData, bytes, golden } = await photo();
+  const { imageData, bytes, bitmap, golden } = await photo();
+  // &build=simd|relaxed-simd loads that core; without it create() picks one, as in an app.
+  const build = params.get('build');
+  const wasmUrl = build ? new URL(`./core/${build === 'relaxed-simd' ? 'likeness_relaxed_bg.wasm' : 'likeness_bg.wasm'}`, new URL(PKG, location.href)) : undefined;
 
   status('likeness: import');
   let t = performance.now();
@@ -125,7 +155,8 @@ async function runLikeness() {
   status('likeness: create + first analyze');
   let progressed = 0;
   const t0 = performance.now();
-  const sdk = await Likeness.create({ modelsUrl: PKG_MODELS, onProgress: (loaded) => (progressed = loaded) });
+  const sdk = await Likeness.create({ modelsUrl: PKG_MODELS, wasmUrl, onProgress: (loaded) => (progressed = loaded) });
+  out.build = sdk.simd;
   const t1 = performance.now();
   const first = await sdk.analyze(imageData, { limit: 1, embedding: true, liveness: false });
   const t2 = performance.now();
@@ -173,6 +204,26 @@ async function runLikeness() {
     const models = {};
     for (const n of names) models[n] = new Uint8Array(await (await fetch(new URL(manifest.models[n].file, new URL(PKG_MODELS, location.href)))).arrayBuffer());
     out.coreNew = await timeit('likeness core: new Likeness(models, false, true) (bytes in memory)', () => new core.Likeness(models, false, true).free(), { runs: 3, warmup: 0 });
+
+    // The bare model runs, on the tensors onnxruntime-web gets (runModel: the benchmark's hook).
+    status('likeness: bare model runs');
+    const raw = new core.Likeness(models, false, true);
+    const inputs = modelInputs(bitmap, golden);
+    out.models = {};
+    for (const [key, [, data]] of Object.entries(inputs)) {
+      out.models[key] = await timeit(`likeness (${out.build}) ${key}, bare run`, () => raw.runModel(key.startsWith('fr_eye') ? 'fr_eye' : key, data));
+    }
+    // Where each model's time goes: the mean over 10 profiled runs (after the timed runs), per kind of op.
+    out.profile = {};
+    for (const key of ['fr_detect', 'fr_feature', 'fr_landmark']) {
+      const total = {};
+      for (let i = 0; i < 10; i++) {
+        for (const [kind, t] of raw.profileModel(key, inputs[key][1])) total[kind] = (total[kind] ?? 0) + t / 10;
+      }
+      out.profile[key] = Object.entries(total).sort((a, b) => b[1] - a[1]);
+      log(`likeness (${out.build}) ${key} profile: ${out.profile[key].map(([k, t]) => `${k} ${t.toFixed(2)}`).join(', ')}`);
+    }
+    raw.free();
   }
   sdk.close();
   return out;
@@ -192,24 +243,7 @@ async function runOrt() {
   if ('simd' in ort.env.wasm) ort.env.wasm.simd = true; // older versions; SIMD is always on in 1.2x+
   out.version = ort.env.versions?.web ?? ort.env.versions?.common ?? 'unknown';
 
-  // The inputs Likeness would feed them (close enough: the timing does not depend on the values).
-  const f = golden.faces[0];
-  const lm = f.landmark_68;
-  const side = f.y2 - f.y1;
-  const square = [(f.x1 + f.x2) / 2 - side / 2, f.y1, side, side];
-  const eye = (a, b, c, d, left, right) => {
-    const cx = (lm[a].x + lm[b].x + lm[c].x + lm[d].x) / 4;
-    const cy = (lm[a].y + lm[b].y + lm[c].y + lm[d].y) / 4;
-    const s = 1.6 * Math.hypot(lm[right].x - lm[left].x, lm[right].y - lm[left].y);
-    return [cx - s / 2, cy - s / 2, s, s];
-  };
-  const inputs = {
-    fr_detect: [[1, 3, 240, 320], crop(bitmap, [0, 0, bitmap.width, bitmap.height], 320, 240, { channels: 'rgb', offset: 127, scale: 1 / 128 })],
-    fr_landmark: [[1, 1, 64, 64], crop(bitmap, square, 64, 64, { channels: 'gray', offset: 0, scale: 1 / 256 })],
-    fr_feature: [[1, 3, 112, 112], crop(bitmap, [f.x1, f.y1, f.x2 - f.x1, f.y2 - f.y1], 112, 112, { channels: 'bgr', offset: 127, scale: 1 / 128 })],
-    fr_eye_left: [[1, 1, 24, 24], crop(bitmap, eye(37, 38, 40, 41, 36, 39), 24, 24, { channels: 'gray', offset: 0, scale: 1 / 255 })],
-    fr_eye_right: [[1, 1, 24, 24], crop(bitmap, eye(43, 44, 46, 47, 42, 45), 24, 24, { channels: 'gray', offset: 0, scale: 1 / 255 })],
-  };
+  const inputs = modelInputs(bitmap, golden);
 
   status('ort: sessions');
   const t0 = performance.now();

@@ -40,6 +40,7 @@ const ROUNDS = Number(opt('rounds', 3));
 const OUT = resolve(opt('out', join(here, 'results.md')));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WASM = join(root, 'pkg', 'core', 'likeness_bg.wasm');
+const WASM_RELAXED = join(root, 'pkg', 'core', 'likeness_relaxed_bg.wasm');
 
 // ---------------------------------------------------------------------------------------------
 // A static server for the repo root, loopback only, with ETags (so a second page load revalidates
@@ -147,7 +148,9 @@ async function round(n) {
       } else {
         try {
           out.cold = await section(context, 'run=likeness&loops=0');
+          // The build create() picks (relaxed SIMD in Chromium), then the plain one forced.
           out.warm = await section(context, 'run=likeness');
+          out.plain = await section(context, 'run=likeness&build=simd');
         } catch (e) {
           out.errors.push(`likeness: ${e.message}`);
         }
@@ -204,7 +207,7 @@ if (!saved) {
     server.close();
   }
 }
-for (const key of ['cold', 'warm', 'ort', 'faceapi']) r[key] = best(r.rounds.map((x) => x[key]));
+for (const key of ['cold', 'warm', 'plain', 'ort', 'faceapi']) r[key] = best(r.rounds.map((x) => x[key]));
 // A start-up is one measurement: keep its parts from the round whose total was best.
 for (const key of ['cold', 'warm']) {
   const starts = r.rounds.map((x) => x[key]?.likeness).filter((l) => l && typeof l.startMs === 'number');
@@ -221,16 +224,18 @@ if (r.ort?.ort?.models) {
 }
 if (!saved) load.after = loadavg();
 
-// .wasm size, measured here from the built file.
-if (saved) r.wasm = saved.wasm;
-else if (existsSync(WASM)) {
-  const wasm = readFileSync(WASM);
-  r.wasm = {
+// .wasm sizes, measured here from the built files.
+const sizes = (file) => {
+  if (!existsSync(file)) return undefined;
+  const wasm = readFileSync(file);
+  return {
     raw: wasm.length,
     gzip: gzipSync(wasm, { level: 9 }).length,
     brotli: brotliCompressSync(wasm, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: wasm.length } }).length,
   };
-}
+};
+if (saved) Object.assign(r, { wasm: saved.wasm, wasmRelaxed: saved.wasmRelaxed });
+else Object.assign(r, { wasm: sizes(WASM), wasmRelaxed: sizes(WASM_RELAXED) });
 
 // ---------------------------------------------------------------------------------------------
 // The table.
@@ -239,6 +244,7 @@ const ua = (r.warm ?? r.ort ?? r.faceapi ?? r.cold)?.ua ?? '';
 const chromeVersion = ((r.product ?? ua).match(/(?:Headless)?Chrome\/([\d.]+)/) ?? [])[1] ?? 'unknown';
 const { cpu, nproc } = machine();
 const L = r.warm?.likeness;
+const P = r.plain?.likeness;
 const C = r.cold?.likeness;
 const O = r.ort?.ort;
 const F = r.faceapi?.faceapi;
@@ -265,7 +271,8 @@ const withMin = (s, digits = 1) => {
   minOf = s ? ms(s.min, digits) : '';
   return s ? ms(s.median, digits) : 'n/a';
 };
-row('**Likeness full `analyze()`** (detect, 2 landmark runs, align, embed, 2 eyes, pose, quality; liveness off)', `**${withMin(L?.full)}**`, 'embedding on');
+row(`**Likeness full \`analyze()\`** (detect, 2 landmark runs, align, embed, 2 eyes, pose, quality; liveness off), the build \`create()\` picks: ${L?.build ?? 'n/a'}`, `**${withMin(L?.full)}**`, 'embedding on');
+row('**Likeness full `analyze()`, plain SIMD build** (`wasmUrl`: core/likeness_bg.wasm, what Safari gets)', `**${withMin(P?.full)}**`, 'embedding on');
 row('Likeness `analyze()`, `embedding: false`', withMin(L?.noEmbedding));
 row('Likeness `analyze()` of the PNG bytes (decode included)', withMin(L?.fullPng));
 row('Likeness `analyze()` of a blank 640x480 frame (no face: two detector passes, the frame and the padded retry)', withMin(L?.blank));
@@ -285,31 +292,65 @@ row('**Likeness cold start**: `create()` → first result, empty Cache Storage',
 row('**Likeness warm start**: second page load, models from the Cache API', `**${ms(L?.startMs)}**`,
   L ? `create ${ms(L.createMs)} + first analyze ${ms(L.firstAnalyzeMs)}; cache entries before: ${L.cacheEntriesBefore}; one run` : '');
 row('→ of which the core constructor as `create()` calls it, bytes in memory (tract load/optimise; the sha256 is compared in JS)', withMin(L?.coreNew), 'median of 3');
-row('`pkg/core/likeness_bg.wasm` raw', r.wasm ? mb(r.wasm.raw) : 'n/a', 'without models');
-row('… gzipped (zlib level 9)', r.wasm ? `**${mb(r.wasm.gzip)}**` : 'n/a', '');
-row('… brotli (quality 11)', r.wasm ? mb(r.wasm.brotli) : 'n/a', '');
+for (const [file, w] of [['likeness_bg.wasm', r.wasm], ['likeness_relaxed_bg.wasm', r.wasmRelaxed]]) {
+  row(`\`pkg/core/${file}\` raw`, w ? mb(w.raw) : 'n/a', 'without models; one of the two is downloaded');
+  row('… gzipped (zlib level 9)', w ? `**${mb(w.gzip)}**` : 'n/a', '');
+  row('… brotli (quality 11)', w ? mb(w.brotli) : 'n/a', '');
+}
 
-// Targets (issue 3).
+// Per model: the bare runs of each build beside onnxruntime-web's, on the same tensors.
+lines.push('');
+lines.push('| bare model run (same input tensor) | Likeness plain SIMD | Likeness relaxed SIMD | onnxruntime-web | plain ÷ ORT | relaxed ÷ ORT |');
+lines.push('|---|---|---|---|---|---|');
+const ratio = (a, b) => (a && b ? `${(a.median / b.median).toFixed(2)}x` : 'n/a');
+for (const key of ['fr_detect', 'fr_landmark', 'fr_feature', 'fr_eye_left', 'fr_eye_right']) {
+  const p = P?.models?.[key], x = L?.models?.[key], o = O?.models?.[key];
+  lines.push(`| ${key} | ${p ? ms(p.median, 2) : 'n/a'} | ${x ? ms(x.median, 2) : 'n/a'} | ${o ? ms(o.median, 2) : 'n/a'} | ${ratio(p, o)} | ${ratio(x, o)} |`);
+}
+const sumOf = (m) => (m ? ['fr_detect', 'fr_landmark', 'fr_feature', 'fr_eye_left', 'fr_eye_right'].reduce((a, k) => a + (m[k]?.median ?? NaN), 0) : undefined);
+const [sumP, sumL] = [sumOf(P?.models), sumOf(L?.models)];
+lines.push(`| sum of the five | ${ms(sumP, 2)} | ${ms(sumL, 2)} | ${ms(O?.sum, 2)} | ${sumP && O?.sum ? (sumP / O.sum).toFixed(2) + 'x' : 'n/a'} | ${sumL && O?.sum ? (sumL / O.sum).toFixed(2) + 'x' : 'n/a'} |`);
+
+// Per-op profile (the last round's; node-by-node timing adds a little to each op).
+const profiled = (x) => r.rounds.map((y) => y[x]?.likeness?.profile).filter(Boolean).at(-1);
+for (const [x, label] of [['warm', 'relaxed SIMD'], ['plain', 'plain SIMD']]) {
+  const prof = profiled(x);
+  if (!prof) continue;
+  lines.push('');
+  lines.push(`Per-op profile, ${label} build (mean of 10 runs, ms; each op kind's share of the model's profiled time):`);
+  for (const [model, ops] of Object.entries(prof)) {
+    const total = ops.reduce((a, [, t]) => a + t, 0);
+    lines.push(`- ${model} (${total.toFixed(2)} ms): ${ops.filter(([, t]) => t >= 0.02 * total).map(([k, t]) => `${k} ${t.toFixed(2)} (${Math.round((100 * t) / total)} %)`).join(', ')}`);
+  }
+}
+
+// Targets (issues 3 and 13).
 const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'met' : '**not met**');
 lines.push('');
-lines.push('| target (issue 3) | measured | |');
+lines.push('| target | measured | |');
 lines.push('|---|---|---|');
-if (L?.full && O?.sum) {
-  const x = L.full.median / O.sum;
-  lines.push(`| full \`analyze()\` ≤ 0.8x onnxruntime-web's bare inference sum | ${ms(L.full.median)} / ${ms(O.sum)} = ${x.toFixed(2)}x | ${verdict(x <= 0.8)} |`);
-} else lines.push('| full `analyze()` ≤ 0.8x onnxruntime-web\'s bare inference sum | n/a | n/a |');
+const target = (what, a, b, limit) => {
+  if (a === undefined || b === undefined) return lines.push(`| ${what} | n/a | n/a |`);
+  const x = a / b;
+  lines.push(`| ${what} | ${ms(a, 2)} / ${ms(b, 2)} = ${x.toFixed(3)}x | ${verdict(x <= limit)} |`);
+};
+target('full `analyze()`, relaxed build, ≤ 0.8x onnxruntime-web\'s bare inference sum (issue 13)', L?.full?.median, O?.sum, 0.8);
+target('full `analyze()`, plain build, ≤ 1.0x onnxruntime-web\'s bare inference sum (issue 13)', P?.full?.median, O?.sum, 1.0);
+target('fr_feature alone, relaxed build, ≤ 0.7x onnxruntime-web\'s (issue 13)', L?.models?.fr_feature?.median, O?.models?.fr_feature?.median, 0.7);
 if (L?.full && F?.full) {
   const x = L.full.median / F.full.median;
   lines.push(`| full \`analyze()\` ≤ 0.5x face-api.js's full path | ${ms(L.full.median)} / ${ms(F.full.median)} = ${x.toFixed(2)}x | ${verdict(x <= 0.5)} |`);
 } else lines.push('| full `analyze()` ≤ 0.5x face-api.js\'s full path | n/a | n/a |');
 lines.push(`| start from cache < 1 s | ${ms(L?.startMs)} | ${verdict(L ? L.startMs < 1000 : undefined)} |`);
-lines.push(`| .wasm ≤ 3 MB gzipped | ${r.wasm ? mb(r.wasm.gzip) : 'n/a'} | ${verdict(r.wasm ? r.wasm.gzip <= 3e6 : undefined)} |`);
+for (const [file, w] of [['likeness_bg.wasm', r.wasm], ['likeness_relaxed_bg.wasm', r.wasmRelaxed]]) {
+  lines.push(`| ${file} ≤ 3 MB gzipped (issue 3) | ${w ? mb(w.gzip) : 'n/a'} | ${verdict(w ? w.gzip <= 3e6 : undefined)} |`);
+}
 if (r.rounds.length > 1) {
   lines.push('');
   lines.push('Each round (median of its runs; load average after it): ' + r.rounds.map((x, i) => {
-    const l = x.warm?.likeness, o = x.ort?.ort, f = x.faceapi?.faceapi, c = x.cold?.likeness;
+    const l = x.warm?.likeness, p = x.plain?.likeness, o = x.ort?.ort, f = x.faceapi?.faceapi, c = x.cold?.likeness;
     const osum = o?.models ? Object.values(o.models).reduce((a, s) => a + s.median, 0) : undefined;
-    return `${i + 1}: analyze ${ms(med(l?.full))}, ORT sum ${ms(osum)}, face-api ${ms(med(f?.full))}, cold ${ms(c?.startMs, 0)}, warm ${ms(l?.startMs, 0)} (load ${x.load[0].toFixed(2)})`;
+    return `${i + 1}: analyze ${ms(med(l?.full))} (plain ${ms(med(p?.full))}), fr_feature ${ms(med(l?.models?.fr_feature), 2)} (plain ${ms(med(p?.models?.fr_feature), 2)}, ORT ${ms(med(o?.models?.fr_feature), 2)}), ORT sum ${ms(osum)}, face-api ${ms(med(f?.full))}, cold ${ms(c?.startMs, 0)}, warm ${ms(l?.startMs, 0)} (load ${x.load[0].toFixed(2)})`;
   }).join('; ') + '.');
 }
 if (r.errors.length) {

@@ -186,6 +186,31 @@ impl Model {
 }
 
 impl Model {
+    /// Runs once like [`Model::run`], timing every node with `now` (a clock in ms): the time
+    /// per kind of op (`OptMatMul`, `DepthWise`, ...), slowest first. The benchmark's per-op
+    /// profile (bench/web); the outputs are dropped.
+    pub fn profile(&self, input: Vec<f32>, now: &dyn Fn() -> f64) -> Result<Vec<(String, f64)>> {
+        let name = self.kind.name();
+        let tensor = tract_ndarray::ArrayD::from_shape_vec(self.input_shape.clone(), input)
+            .map_err(|e| Error::inference(name, e))?;
+        let mut state = tract_onnx::tract_core::plan::SimpleState::new(&self.plan).map_err(|e| Error::inference(name, e))?;
+        let mut times: Vec<(String, f64)> = Vec::new();
+        state
+            .run_plan_with_eval(tvec!(Tensor::from(tensor).into_tvalue()), |ctx, op_state, node, inputs| {
+                let start = now();
+                let outputs = tract_onnx::tract_core::plan::eval(ctx, op_state, node, inputs);
+                let kind = node.op().name().to_string();
+                match times.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, t)) => *t += now() - start,
+                    None => times.push((kind, now() - start)),
+                }
+                outputs
+            })
+            .map_err(|e| Error::inference(name, e))?;
+        times.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Ok(times)
+    }
+
     /// For a classifier: the softmax probability of `class` among the `classes` logits of the
     /// first output.
     pub fn class_probability(&self, input: Vec<f32>, class: usize, classes: usize) -> Result<f32> {

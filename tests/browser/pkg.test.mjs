@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../scripts/serve.mjs';
+import { spawnSync } from 'node:child_process';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const GOLDEN = join(ROOT, 'tests', 'fixtures', 'golden');
@@ -99,6 +100,20 @@ async function openBare() {
 }
 
 try {
+  // Node 20's V8 has no relaxed SIMD unless asked: without the flag it stands in for Safari.
+  await check('relaxedSimdSupported() says exactly where the relaxed core validates (Node with and without relaxed SIMD)', async () => {
+    const probe = `
+      import { readFileSync } from 'node:fs';
+      const { relaxedSimdSupported } = await import(${JSON.stringify(join(ROOT, 'pkg', 'index.js'))});
+      const validates = (f) => WebAssembly.validate(readFileSync(${JSON.stringify(join(ROOT, 'pkg', 'core'))} + '/' + f));
+      console.log(JSON.stringify({ probe: relaxedSimdSupported(), plain: validates('likeness_bg.wasm'), relaxed: validates('likeness_relaxed_bg.wasm') }));`;
+    const run = (flags) => JSON.parse(spawnSync(process.execPath, [...flags, '--input-type=module', '-e', probe], { encoding: 'utf8' }).stdout);
+    const without = run([]);
+    const withRelaxed = run(['--experimental-wasm-relaxed-simd']);
+    assert(JSON.stringify(without) === '{"probe":false,"plain":true,"relaxed":false}', `without relaxed SIMD: ${JSON.stringify(without)}`);
+    assert(JSON.stringify(withRelaxed) === '{"probe":true,"plain":true,"relaxed":true}', `with relaxed SIMD: ${JSON.stringify(withRelaxed)}`);
+  });
+
   server.requests.length = 0;
   await openBare();
 
@@ -129,6 +144,13 @@ try {
     assert(r.events.at(-1)[0] === BASE_BYTES, `last progress ${r.events.at(-1)}`);
     assert(r.liveness === false, 'liveness');
     return `${r.events.length} progress events, cold create ${r.ms.toFixed(0)} ms`;
+  });
+
+  await check('in Chromium create() loads the relaxed-SIMD core, and only it', async () => {
+    const r = await page.evaluate(() => ({ simd: sdk.simd, supported: likeness.relaxedSimdSupported() }));
+    const cores = server.requests.filter((p) => p.startsWith('/pkg/core/') && p.endsWith('.wasm'));
+    assert(r.supported === true && r.simd === 'relaxed-simd', JSON.stringify(r));
+    assert(JSON.stringify(cores) === '["/pkg/core/likeness_relaxed_bg.wasm"]', `core downloads: ${JSON.stringify(cores)}`);
   });
 
   let scan;
@@ -421,6 +443,25 @@ try {
       };
     });
     assert(r.closed && r.analyze === 'Error:CLOSED' && r.similarity === 'Error:CLOSED', JSON.stringify(r));
+  });
+
+  await check('wasmUrl loads the plain-SIMD core (what Safari gets): the same faces and embeddings as the goldens', async () => {
+    await page.evaluate(() => sdk.close());
+    server.requests.length = 0;
+    await openBare();
+    const r = await page.evaluate(async () => {
+      window.sdk = await likeness.Likeness.create({ wasmUrl: '/pkg/core/likeness_bg.wasm' });
+      const faces = (await sdk.analyze(await fx.bytes('obama_640x480'), { embedding: true })).faces;
+      return { simd: sdk.simd, faces: faces.map((f) => ({ x1: f.x1, y1: f.y1, embedding: Array.from(f.embedding) })) };
+    });
+    const cores = server.requests.filter((p) => p.startsWith('/pkg/core/') && p.endsWith('.wasm'));
+    assert(r.simd === 'simd', `simd ${r.simd}`);
+    assert(JSON.stringify(cores) === '["/pkg/core/likeness_bg.wasm"]', `core downloads: ${JSON.stringify(cores)}`);
+    const g = await golden('obama_640x480');
+    assert(r.faces.length === g.faces.length, `faces ${r.faces.length}`);
+    const cos = cosine(r.faces[0].embedding, g.faces[0].embedding);
+    assert(cos >= 0.9999, `embedding cosine to the golden ${cos}`);
+    return `embedding cosine to the onnxruntime golden ${cos.toFixed(6)}`;
   });
 
   await check('after a reload, create() (with and without liveness) is served from the Cache API: no model request', async () => {

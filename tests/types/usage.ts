@@ -7,6 +7,7 @@ import {
   ERROR_CODES,
   VERSION,
   similarity,
+  relaxedSimdSupported,
   openOutbox,
   OutboxError,
   OUTBOX_ERROR_CODES,
@@ -92,6 +93,9 @@ export async function onboarding(selfieFile: File, documentImg: HTMLImageElement
     onProgress: (loaded: number, total: number) => console.log(`${((100 * loaded) / total).toFixed(0)}%`),
     liveness: true,
   });
+  const build: 'relaxed-simd' | 'simd' = sdk.simd;
+  const fused: boolean = relaxedSimdSupported();
+  console.log(build, fused);
   const result: Analysis = await sdk.analyze(video, { limit: 1, detProbThreshold: 0.65, embedding: true, liveness: true });
   for (const face of result.faces) {
     const f: Face = face;
@@ -127,6 +131,8 @@ export async function sources(sdk: LikenessApi, canvas: HTMLCanvasElement, off: 
 export async function worker(): Promise<void> {
   const w: LikenessWorker = await Likeness.createWorker({ modelsUrl: new URL('/models/', location.href) });
   const api: LikenessApi = w; // the same API
+  // @ts-expect-error which core runs is a property of the main-thread Likeness only
+  console.log(w.simd);
   try {
     await api.embed('not base64!');
   } catch (e) {
