@@ -580,7 +580,7 @@ export interface GalleryOptions {
   name?: string;
   /** Keep each enrolled photo (`getFaceImage`). Default false. */
   saveImages?: boolean;
-  /** Where core/likeness_bg.wasm is served (worker variant only, when not next to index.js). */
+  /** The core's `.wasm` (worker variant only, when not next to index.js); default as `CreateOptions.wasmUrl`. */
   wasmUrl?: string | URL;
 }
 
