@@ -17,6 +17,21 @@ fn now_millis() -> Result<f64> {
     Ok(js_sys::Date::now())
 }
 
+/// `performance.now()`: a monotonic clock in ms for timing (the benchmark hooks), 0 where the
+/// global has none.
+#[cfg(target_arch = "wasm32")]
+pub fn performance_now() -> f64 {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsCast;
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|performance| {
+            let now: Function = Reflect::get(&performance, &"now".into()).ok()?.dyn_into().ok()?;
+            now.call0(&performance).ok()?.as_f64()
+        })
+        .unwrap_or(0.0)
+}
+
 /// Now, as ISO 8601 UTC with microseconds, e.g. `2024-05-01T12:12:06.090098Z`.
 pub fn now_iso8601() -> Result<String> {
     Ok(iso8601_from_millis(now_millis()?))

@@ -148,10 +148,7 @@ impl WasmLikeness {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = profileModel)]
     pub fn profile_model(&self, name: &str, input: Vec<f32>) -> Result<JsValue, JsValue> {
-        let performance = Reflect::get(&js_sys::global(), &"performance".into())?;
-        let now_fn: js_sys::Function = Reflect::get(&performance, &"now".into())?.dyn_into()?;
-        let now = || now_fn.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let times = self.model(name)?.profile(input, &now).map_err(to_js)?;
+        let times = self.model(name)?.profile(input, &crate::clock::performance_now).map_err(to_js)?;
         let out = Array::new();
         for (kind, ms) in times {
             out.push(&Array::of2(&kind.into(), &ms.into()));
@@ -245,6 +242,15 @@ pub(crate) fn to_js(e: Error) -> JsValue {
 pub(crate) fn to_object<T: Serialize>(value: &T) -> Result<JsValue, Error> {
     let text = serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::Internal, format!("serialising the result: {e}")))?;
     JSON::parse(&text).map_err(|_| Error::new(ErrorCode::Internal, "the result is not valid JSON"))
+}
+
+/// A session's frame argument (a `detectForVideo` / `detectDocumentForVideo` result, `what`) as
+/// JSON text, for serde.
+pub(crate) fn frame_json(frame: &JsValue, what: &str) -> Result<String, Error> {
+    JSON::stringify(frame)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::invalid_argument(format!("frame must be a {what} result")))
 }
 
 /// Copies encoded or raw bytes out of a `Uint8Array`, `ArrayBuffer` or other `ArrayBufferView`.

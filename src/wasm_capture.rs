@@ -14,7 +14,7 @@ use crate::capture::guidance::Profile;
 use crate::capture::{CaptureSession, SessionOptions};
 use crate::error::Error;
 use crate::video::{VideoFrame, VideoOptions};
-use crate::wasm::{analyze_options_with, boolean, option_entries, read_image, string, to_js, to_object, WasmLikeness};
+use crate::wasm::{analyze_options_with, boolean, frame_json, option_entries, read_image, string, to_js, to_object, WasmLikeness};
 
 #[wasm_bindgen(js_class = Likeness)]
 impl WasmLikeness {
@@ -80,10 +80,7 @@ impl WasmCaptureSession {
     /// Feeds one `detectForVideo` result; returns what to show and whether to keep the frame.
     pub fn update(&mut self, frame: JsValue) -> Result<JsValue, JsValue> {
         (|| -> Result<JsValue, Error> {
-            let text = js_sys::JSON::stringify(&frame)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| Error::invalid_argument("frame must be a detectForVideo result"))?;
+            let text = frame_json(&frame, "detectForVideo")?;
             let frame: VideoFrame = serde_json::from_str(&text)
                 .map_err(|e| Error::invalid_argument(format!("frame must be a detectForVideo result: {e}")))?;
             to_object(&self.session.update(&frame)?)

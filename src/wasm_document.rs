@@ -27,7 +27,7 @@ use crate::document::{
 use crate::error::Error;
 use crate::face::Face;
 use crate::raster::RgbImage;
-use crate::wasm::{option_entries, read_image, string, to_js, to_object, WasmLikeness};
+use crate::wasm::{frame_json, option_entries, read_image, string, to_js, to_object, WasmLikeness};
 
 #[wasm_bindgen(js_class = Likeness)]
 impl WasmLikeness {
@@ -100,11 +100,7 @@ impl WasmDocumentSession {
     /// Feeds one `detectDocumentForVideo` result; returns what to show and whether to keep the frame.
     pub fn update(&mut self, frame: JsValue) -> Result<JsValue, JsValue> {
         (|| -> Result<JsValue, Error> {
-            let text = js_sys::JSON::stringify(&frame)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| Error::invalid_argument("frame must be a detectDocumentForVideo result"))?;
-            to_object(&self.session.update(&frame_from_json(&text)?)?)
+            to_object(&self.session.update(&frame_from_json(&frame_json(&frame, "detectDocumentForVideo")?)?)?)
         })()
         .map_err(to_js)
     }

@@ -5,6 +5,7 @@
 use super::{Tile, TILES};
 use std::arch::wasm32::*;
 use tract_linalg::mmm::{FusedKerSpec, OutputStoreKer};
+use crate::clock::performance_now as now;
 use wasm_bindgen::prelude::*;
 
 /// Names [`kernel_bench`] knows: ours, then tract's own 8x8 and 4x16, then "peak".
@@ -90,16 +91,4 @@ fn chains<const N: usize>(millis: f64) -> f64 {
     std::hint::black_box(acc);
     // N vectors x 4 lanes x 2 flops per step.
     (8 * N) as f64 * steps as f64 / ((now() - start) * 1e6)
-}
-
-/// `performance.now()` (ms), or 0 where there is none.
-fn now() -> f64 {
-    let global = js_sys::global();
-    js_sys::Reflect::get(&global, &"performance".into())
-        .ok()
-        .and_then(|p| {
-            let f = js_sys::Reflect::get(&p, &"now".into()).ok()?;
-            js_sys::Function::from(f).call0(&p).ok()?.as_f64()
-        })
-        .unwrap_or(0.0)
 }

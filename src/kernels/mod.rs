@@ -3,7 +3,7 @@
 //! In the browser 60–65 % of `analyze()` is matrix products (1x1 convolutions above all). tract
 //! 0.23.9 runs every wasm f32 GEMM on its 8x8 tile: 16 `f32x4` accumulators, as many as x86-64
 //! has xmm registers, so V8's code spills in the inner loop. The tiles in [`gemm`] keep 8
-//! accumulators; `bench/kernels/` has the measurement that chose [`TILE`].
+//! accumulators; `bench/kernels/` has the measurement that chose [`KERNEL_NAME`].
 //!
 //! How they plug in, without a patched tract: tract-linalg keeps two `inventory` registries,
 //! kernels (`MmmRoutine`) and dispatch tiers (`MmmTier`, asked in descending precedence, the
@@ -26,9 +26,8 @@ use tract_linalg::mmm_tiers::MmmTier;
 use tract_linalg::pack::Packing;
 use tract_onnx::prelude::DatumType;
 
-/// The tile every f32 GEMM of this build runs on: rows of A x columns of B per kernel call.
-pub const TILE: (usize, usize) = (4, 8);
-/// Its name in tract's kernel registry (and in the benchmark's `likenessKernels()`).
+/// The tile every f32 GEMM of this build runs on (`TILES[0]`, 4 rows of A x 8 columns of B per
+/// call): its name in tract's kernel registry and in the benchmark's `likenessKernels()`.
 pub const KERNEL_NAME: &str = "likeness_f32_4x8";
 
 /// Whether this build's kernels use relaxed SIMD's fused multiply-add.
@@ -79,7 +78,7 @@ tiles! {
 /// of 8 columns (tract packs the weights in this layout once, when the model is optimised).
 static KERNEL: LazyLock<DynKernel<4, 8, f32>> = LazyLock::new(|| {
     let tile = &TILES[0];
-    debug_assert_eq!((tile.name, tile.mr, tile.nr), (KERNEL_NAME, TILE.0, TILE.1));
+    debug_assert_eq!((tile.name, tile.mr, tile.nr), (KERNEL_NAME, 4, 8));
     let mut kernel = DynKernel::<4, 8, f32>::new(KERNEL_NAME, tile.run, f32::packing(4), f32::packing(8));
     kernel.arch = Some(Arch::Wasm32Simd128);
     kernel.with_isa(IsaReq::ANY.needing(&[Isa::Wasm32Simd128]))
