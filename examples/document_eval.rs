@@ -9,9 +9,19 @@
 //! `--n` shots per ShotKind. Portraits: the committed golden photos and, when present, LFW
 //! (../shared/datasets/lfw or $LIKENESS_DATASETS/lfw, one photo per person, every 37th person).
 //! `--dump DIR` writes the photos the analysis got wrong (PNG) for looking at.
+//!
+//! ```text
+//! cargo run --release --example document_eval -- --scenes 60 [--seed 1] [--long 1920] [--out FILE.md] [--dump DIR] [--write-frames DIR]
+//! ```
+//! The card finder on held-out scenes (tests/common/scenes.rs), the learned finder beside the
+//! classical one: examples/document_eval/scenes.rs.
 
-#[path = "../tests/common/cards.rs"]
-mod cards;
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "document_eval/scenes.rs"]
+mod scene_eval;
+
+use common::cards;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +37,7 @@ const BANDS: [(f32, f32); 7] = [(6.0, 8.0), (8.0, 10.0), (10.0, 12.0), (12.0, 16
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut n, mut seed, mut kinds, mut dump, mut verbose, mut card_only, mut first) = (40usize, 1u64, ShotKind::ALL.to_vec(), None::<PathBuf>, false, false, 0usize);
+    let (mut scenes, mut long, mut out, mut frames) = (0usize, 1920u32, None::<PathBuf>, None::<PathBuf>);
     while let Some(a) = args.next() {
         let v = |args: &mut dyn Iterator<Item = String>| args.next().unwrap_or_default();
         match a.as_str() {
@@ -40,8 +51,12 @@ fn main() -> ExitCode {
             "--verbose" => verbose = true,
             "--card-only" => card_only = true,
             "--first" => first = v(&mut args).parse().unwrap_or(first),
+            "--scenes" => scenes = v(&mut args).parse().unwrap_or(scenes),
+            "--long" => long = v(&mut args).parse().unwrap_or(long),
+            "--out" => out = Some(PathBuf::from(v(&mut args))),
+            "--write-frames" => frames = Some(PathBuf::from(v(&mut args))),
             _ => {
-                eprintln!("usage: document_eval [--n N] [--seed S] [--kinds a,b] [--dump DIR] [--verbose] [--card-only]");
+                eprintln!("usage: document_eval [--n N] [--seed S] [--kinds a,b] [--dump DIR] [--verbose] [--card-only] | --scenes N [--long PX] [--out FILE] [--write-frames DIR]");
                 return ExitCode::from(2);
             }
         }
@@ -54,6 +69,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if scenes > 0 {
+        let o = scene_eval::Options { n: scenes, seed, long, dump, out, frames };
+        return match scene_eval::run(&sdk, &o) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let sources = portraits(200);
     if sources.is_empty() {
         eprintln!("error: no portraits");

@@ -218,6 +218,20 @@ pub const RECTIFIED_MAX_WIDTH: u32 = 1600;
 /// Least card-finding score (mean edge support of the 4 sides x aspect agreement) accepted as a
 /// card; chosen on the generator's shots (docs/document.md: no false card on card-less frames).
 pub const CARD_MIN_SCORE: f32 = 0.45;
+// The learned card finder (models/card_finder.onnx, training/document; docs/document.md).
+/// Its input square (px) and map stride (px per cell): the manifest's input and output shapes.
+pub const CARD_FINDER_SIDE: usize = 256;
+pub const CARD_FINDER_CELL: f32 = 4.0;
+/// "A document is in this frame": the presence score at least this (chosen on the training
+/// scenes, docs/document.md; the held-out scenes report its rates).
+pub const CARD_FINDER_MIN_PRESENCE: f32 = 0.5;
+/// The mask's component is a document only from this many cells (a far card of 8 % of a 16:9
+/// frame is ~5x3 cells).
+pub const CARD_FINDER_MIN_CELLS: usize = 6;
+/// A card whose quad is under this share of the frame's long side is looked at again on a
+/// crop of `CARD_FINDER_CROP` times its size around it (more model pixels on it).
+pub const CARD_FINDER_SECOND_LOOK: f32 = 0.4;
+pub const CARD_FINDER_CROP: f32 = 2.5;
 /// FIT_DOCUMENT_IN_FRAME: a corner within this share of the frame's size from its edge.
 pub const DOCUMENT_EDGE_MARGIN: f32 = 0.02;
 /// DOCUMENT_TILTED: a corner angle this far from 90° (deg), or opposite sides' length ratio
@@ -232,14 +246,31 @@ pub const DOCUMENT_CAPTURE_EYE_DIST: f32 = 30.0;
 pub const PORTRAIT_EYE_DIST_PER_CARD_WIDTH: f32 = 0.1;
 /// HOLD_STILL: corners travelled more than this share of the card width across the smoothing window.
 pub const DOCUMENT_MAX_MOTION: f32 = 0.02;
-/// Specular glare: a portrait pixel whose luma is at least GLARE_MIN_LUMA, whose chroma
-/// (max - min of RGB) is at most GLARE_MAX_CHROMA and which is GLARE_ABOVE_LOCAL above the
-/// portrait's local level (the median luma of its neighbourhood) — a white shirt or background
-/// is bright but not above its own neighbourhood. GLARE_ON_PORTRAIT above GLARE_MAX_SHARE of
-/// the portrait box (the generator marks a shot when a spot covers 5 % of the box).
+/// Specular glare (src/document/quality.rs): a portrait pixel whose luma is at least
+/// GLARE_MIN_LUMA and GLARE_ABOVE_WHITE above the print's white, whose chroma (max - min of RGB)
+/// is at most GLARE_MAX_CHROMA, and GLARE_MIN_NEIGHBOURS of whose 8 neighbours pass too.
+/// GLARE_ON_PORTRAIT above GLARE_MAX_SHARE of the portrait box (the generator marks a shot when
+/// a spot covers 5 % of the box).
+/// Near-saturated: a generator spot's core reaches 255; 235 keeps its rim where it whitens
+/// skin, and is above any print's white in a dim photo.
 pub const GLARE_MIN_LUMA: f32 = 235.0;
+/// Colourless: glare over colour skin whitens all three channels (chroma < 15 at luma 245).
 pub const GLARE_MAX_CHROMA: f32 = 40.0;
-pub const GLARE_ABOVE_LOCAL: f32 = 30.0;
+/// Brighter than the print's white by this much (PROVISIONAL, examples/document_glare.rs).
+pub const GLARE_ABOVE_WHITE: f32 = 8.0;
+/// When the print's white is clipped: brighter than the face's own level by this much (PROVISIONAL).
+pub const GLARE_ABOVE_FACE: f32 = 20.0;
+/// The print's white: this percentile of the luma around the face (PROVISIONAL).
+pub const GLARE_WHITE_PERCENTILE: f32 = 0.9;
+/// Saturated: a spot's core (the generator's reaches 255 under noise and JPEG); such pixels of
+/// the counted box are left out of the print's white (PROVISIONAL).
+pub const GLARE_SATURATED: f32 = 250.0;
+/// Saturated over more than this share of the photo around the face: overexposed, not a spot
+/// (PROVISIONAL).
+pub const GLARE_CLIPPED_SHARE: f32 = 0.5;
+/// A blob, not a speck: at least this many of a pixel's 8 neighbours pass too ("most of them";
+/// a pixel on a straight edge of a spot has 5).
+pub const GLARE_MIN_NEIGHBOURS: usize = 5;
 pub const GLARE_MAX_SHARE: f32 = 0.03;
 /// A portrait whose mean chroma (max - min of RGB over the face box) is below this is a grey print.
 pub const GREY_PRINT_MAX_CHROMA: f32 = 12.0;

@@ -50,6 +50,8 @@ pub struct Models {
     pub feature: Model,
     pub eye: Model,
     pub liveness: Option<Model>,
+    /// The document step's card finder (src/document/finder.rs).
+    pub card_finder: Model,
 }
 
 /// The face SDK: models plus input limits.
@@ -105,6 +107,7 @@ impl Likeness {
             feature: load(&manifest, ModelKind::Feature)?,
             eye: load(&manifest, ModelKind::Eye)?,
             liveness: if liveness { Some(load(&manifest, ModelKind::Liveness)?) } else { None },
+            card_finder: load(&manifest, ModelKind::CardFinder)?,
         };
         Ok(Likeness { models, limits: Limits::default() })
     }
@@ -197,12 +200,11 @@ impl Likeness {
         let face1 = self.largest_face(selfie, &analyze, "selfie")?;
         if opts.mode != CompareMode::Selfie {
             let doc = self.analyze_document(document)?;
-            // `Auto` needs an outline found in the photo (not the whole image taken as a scan:
-            // a 4:3 selfie is within a few per cent of a passport page's aspect) with a portrait
-            // on it (an outline without one, a picture frame or a window, is no document).
+            // `Auto` needs a document found by the card finder (whose presence score says no
+            // on photos of people, whatever their aspect) with a portrait on it.
             let outlined = match opts.mode {
                 CompareMode::Document => doc.document,
-                _ => doc.document.filter(|q| q.score > 0.0 && doc.portrait.is_some()),
+                _ => doc.document.filter(|_| doc.portrait.is_some()),
             };
             if let Some(card) = outlined {
                 let portrait = doc.portrait.ok_or_else(|| Error::no_face("an ID document was found but no portrait on it"))?;

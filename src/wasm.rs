@@ -167,6 +167,7 @@ impl WasmLikeness {
             "fr_feature" => Some(&m.feature),
             "fr_eye" => Some(&m.eye),
             "fr_liveness" => m.liveness.as_ref(),
+            "card_finder" => Some(&m.card_finder),
             _ => None,
         };
         model.ok_or_else(|| to_js(Error::invalid_argument(format!("no model {name:?} is loaded"))))
@@ -216,9 +217,9 @@ impl WasmLikeness {
 
 fn required(liveness: bool) -> &'static [ModelKind] {
     if liveness {
-        &[ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::Liveness]
+        &[ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::CardFinder, ModelKind::Liveness]
     } else {
-        &[ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye]
+        &[ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::CardFinder]
     }
 }
 

@@ -20,12 +20,13 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// (manifest name, bytes) of every model the tests load.
-const MODELS: [(&str, &[u8]); 5] = [
+const MODELS: [(&str, &[u8]); 6] = [
     ("fr_detect", include_bytes!("../models/fr_detect.onnx")),
     ("fr_landmark", include_bytes!("../models/fr_landmark.onnx")),
     ("fr_feature", include_bytes!("../models/fr_feature.onnx")),
     ("fr_eye", include_bytes!("../models/fr_eye.onnx")),
     ("fr_liveness", include_bytes!("../models/fr_liveness.onnx")),
+    ("card_finder", include_bytes!("../models/card_finder.onnx")),
 ];
 
 macro_rules! fixtures {
@@ -373,4 +374,40 @@ fn liveness_needs_its_model_and_the_js_constructor_works() {
     assert_eq!(a.faces.len(), gold.faces.len().min(1));
     assert!(a.faces.iter().all(|f| f.embedding.is_none() && f.liveness.is_none()));
     let _ = call(&sdk, "free", &[]);
+}
+
+/// The card finder in the browser against onnxruntime (tests/reference/card_finder.py), as
+/// tests/document_finder.rs checks it natively: presence within 2e-3, pooled maps within 5e-3.
+#[wasm_bindgen_test]
+fn card_finder_in_the_browser_matches_the_onnxruntime_reference() {
+    use likeness::document::finder::{FinderMaps, Letterbox};
+    const GOLDENS: &str = include_str!("fixtures/card_finder/goldens.json");
+    const IMAGES: [(&str, &[u8]); 5] = [
+        ("tests/fixtures/golden/obama_640x480.png", include_bytes!("fixtures/golden/obama_640x480.png")),
+        ("tests/fixtures/golden/two_faces.png", include_bytes!("fixtures/golden/two_faces.png")),
+        ("tests/fixtures/golden/id_crop.png", include_bytes!("fixtures/golden/id_crop.png")),
+        ("tests/fixtures/card_finder/card_1280x720.png", include_bytes!("fixtures/card_finder/card_1280x720.png")),
+        ("tests/fixtures/card_finder/card_720x1280.png", include_bytes!("fixtures/card_finder/card_720x1280.png")),
+    ];
+    let goldens: Vec<serde_json::Value> = serde_json::from_str(GOLDENS).expect("goldens.json");
+    SDK.with(|sdk| {
+        for g in &goldens {
+            let path = g["image"].as_str().expect("image");
+            let (_, png) = IMAGES.iter().find(|(p, _)| *p == path).unwrap_or_else(|| panic!("no bytes for {path}"));
+            let img = decode(png, &Limits::default()).expect("decode");
+            let lb = Letterbox::of(&img, likeness::constants::CARD_FINDER_SIDE);
+            let out = sdk.models.card_finder.run(lb.to_input()).expect("run");
+            let maps = FinderMaps::from_outputs(&out).expect("outputs");
+            let presence = g["presence"].as_f64().unwrap_or(-1.0) as f32;
+            assert!((maps.presence - presence).abs() < 2e-3, "{path}: presence {} vs {presence}", maps.presence);
+            let want: Vec<f32> = g["mask16"].as_array().expect("mask16").iter().map(|v| v.as_f64().unwrap_or(0.0) as f32).collect();
+            let worst = want.iter().enumerate().map(|(i, w)| {
+                let (py, px) = (i / 16, i % 16);
+                let got: f32 = (0..16).map(|j| maps.mask[(py * 4 + j / 4) * 64 + px * 4 + j % 4]).sum::<f32>() / 16.0;
+                (got - w).abs()
+            }).fold(0.0, f32::max);
+            assert!(worst < 5e-3, "{path}: pooled mask off by {worst}");
+            console_log!("card finder {path}: presence {:.4}, pooled mask within {worst:.1e}", maps.presence);
+        }
+    });
 }

@@ -1,7 +1,10 @@
 //! The ID-document step: find the card in a photo or a camera frame, flatten it, find its main
 //! portrait and say how good that portrait is (docs/document.md).
 //!
-//! - [`find_card`] (card.rs): the card's corners, classical image processing, no model.
+//! - finder.rs: the learned card finder (models/card_finder.onnx): presence, mask and corners
+//!   from a letterboxed frame, a second look at small cards, sides refined on the frame's edges.
+//! - [`find_card`] (card.rs): the classical finder (edges, Hough lines; no model), kept for the
+//!   before/after measurements, and the full-resolution refinement the learned finder uses.
 //! - [`rectify`] (rectify.rs): the flat card through a homography.
 //! - portrait.rs: the main portrait on the flat card (the largest face; never the ghost image,
 //!   never a face outside the card), and which way up the card is read.
@@ -11,6 +14,7 @@
 //! Nothing here panics on any image: no card is `document: None` with `DOCUMENT_NOT_FOUND`.
 
 pub mod card;
+pub mod finder;
 pub mod guidance;
 pub mod portrait;
 pub mod quality;
@@ -19,7 +23,7 @@ pub mod session;
 
 use serde::{Deserialize, Serialize};
 
-use crate::constants::{CARD_SEARCH_LONG_SIDE, ID1_ASPECT, ID3_ASPECT};
+use crate::constants::{ID1_ASPECT, ID3_ASPECT};
 use crate::error::{Error, Result};
 use crate::face::Face;
 use crate::pipeline::Likeness;
@@ -151,33 +155,6 @@ impl DocumentFrame {
     }
 }
 
-/// Card candidates the still path reads (best first) before settling on the best one without a
-/// portrait: each costs a face detection in both readings.
-const STILL_CANDIDATES: usize = 4;
-
-/// The whole image is the card (a scan) when its aspect is within this share of a format's.
-/// Not the contract's 8 %: a 4:3 camera frame (1.333) is 6 % from ID-3 and is not a scan.
-const SCAN_ASPECT_TOLERANCE: f32 = 0.05;
-
-/// The whole image as the card when it is card-shaped (long side horizontal first).
-fn whole_image_card(img: &RgbImage) -> Option<CardQuad> {
-    let (w, h) = (img.width() as f32, img.height() as f32);
-    if img.width() < 32 || img.height() < 32 {
-        return None;
-    }
-    let aspect = w.max(h) / w.min(h);
-    let format = [DocumentFormat::Id1, DocumentFormat::Id3]
-        .into_iter()
-        .find(|f| (aspect / f.aspect() - 1.0).abs() <= SCAN_ASPECT_TOLERANCE)?;
-    let corners = if w >= h {
-        [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]
-    } else {
-        // Portrait scan: the long side is the left edge, read from bottom to top.
-        [[0.0, h], [0.0, 0.0], [w, 0.0], [w, h]]
-    };
-    Some(CardQuad { format, corners, score: 0.0 })
-}
-
 impl DocumentAnalysis {
     /// What a still pass found, with the instruction a live capture would give on it.
     fn of(img: &RgbImage, found: portrait::Found) -> DocumentAnalysis {
@@ -248,29 +225,17 @@ impl Likeness {
         Ok(DocumentAnalysis::of(img, portrait::find_portrait(self, img, &quad, true, true)?))
     }
 
-    /// The still path checks up to `STILL_CANDIDATES` card candidates and keeps the first whose
-    /// portrait is plausible (a photo lying on the desk can outscore the card by its outline);
-    /// the live path reads the best candidate only (the next frames correct it).
+    /// The learned finder gives the card (or none: `document: None` whenever the model says
+    /// there is no document, whatever the image's aspect); the portrait is read on it.
     fn document_pass(&self, img: &RgbImage, embedding: bool, still: bool) -> Result<portrait::Found> {
-        let mut quads = card::find_cards(img, if still { STILL_CANDIDATES } else { 1 });
-        if still {
-            // A scan: the whole image is the card, tried after the found quads (inside a scan
-            // the finder sees the portrait's frame, a header band: no plausible portrait there).
-            quads.extend(whole_image_card(img));
-        }
-        let found = portrait::find_portrait_among(self, img, &quads, embedding, still)?;
-        // No portrait at the normal search size and the frame has more pixels: search again at
-        // twice the size, and keep that only when it shows a plausible portrait. (Measured: it
-        // adds portraits on blurred "hard" shots; the far cards' extra quads were wrong ones —
-        // desk objects outscore a card under ~60 search px —, so a bare quad is not taken.)
-        let long = img.width().max(img.height()) as usize;
-        if still && found.portrait.is_none() && long >= 2 * CARD_SEARCH_LONG_SIDE {
-            let near = card::find_cards_at(img, STILL_CANDIDATES, 2 * CARD_SEARCH_LONG_SIDE);
-            let again = portrait::find_portrait_among(self, img, &near, embedding, still)?;
-            if again.portrait.is_some() {
-                return Ok(again);
-            }
-        }
-        Ok(found)
+        let found = finder::find_document(&self.models.card_finder, img)?;
+        let quads: Vec<CardQuad> = found.card.into_iter().collect();
+        portrait::find_portrait_among(self, img, &quads, embedding, still)
+    }
+
+    /// The learned finder alone: the presence score and the card (no portrait). For an app
+    /// that only needs the outline, and for the finder's measurements (`document_eval`).
+    pub fn find_document(&self, img: &RgbImage) -> Result<finder::Finding> {
+        finder::find_document(&self.models.card_finder, img)
     }
 }

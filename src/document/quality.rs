@@ -1,9 +1,20 @@
 //! The printed portrait's own quality: specular glare (a lamp's reflection on the laminate) and
 //! whether it is printed in grey or in colour. Sharpness is the SDK's face measure.
 //!
-//! Glare must not be confused with a white background or a white shirt: a specular pixel is
-//! near-saturated, nearly colourless, AND clearly brighter than its neighbourhood's median — a
-//! white background is bright but no brighter than the rest of the background around it.
+//! Glare is what a print cannot be: light brighter than the print's own white. A white
+//! background, a white collar, pale or overexposed skin of a high-key photo are bright, even
+//! colourless, but never brighter than the print's white (paper and background), which the
+//! photo of the print shows around the face. So a pixel is specular when it is near-saturated,
+//! nearly colourless, [`GLARE_ABOVE_WHITE`] above the print's white — a high percentile of the
+//! luma around the face, the saturated pixels of the counted box left out so a spot as large as
+//! the face does not raise it — and part of a blob (most of its 8 neighbours pass too: thin
+//! highlights on skin, hair or glasses, and the noise of a white print, do not). A print whose
+//! white is itself clipped in the photo leaves no room above it (or, saturated over most of the
+//! portrait, is overexposed rather than under a spot): glare cannot be told from the print
+//! there, and none is reported.
+//!
+//! It runs per frame in live capture: one pass over the `around` box (a 256-bin histogram), one
+//! over the counted box (three rows of its width), nothing allocated per image.
 
 use crate::constants::*;
 use crate::raster::RgbImage;
@@ -37,46 +48,112 @@ pub fn grow(b: [f32; 4], by: f32) -> [f32; 4] {
 }
 
 /// The portrait's glare share for a face box: counted on the inner face (the box shrunk by 10 %
-/// per side), the level taken from the printed photo around it (the box grown by 30 %).
+/// per side), the print's white taken from the printed photo around it (the box grown by 30 %).
 pub fn glare_share(img: &RgbImage, face_box: [f32; 4]) -> f32 {
     glare_share_in(img, grow(face_box, -0.1), grow(face_box, 0.3))
 }
 
-/// Share (0..1) of the box's pixels that are specular glare: near-saturated, nearly colourless
-/// and [`GLARE_ABOVE_LOCAL`] above the portrait's level — the median luma of the not
-/// near-saturated pixels of `around` (the printed photo around the face), so a spot as large
-/// as the face still stands out while a white background or collar (outside the inner face
-/// box that is counted) does not count.
+/// Share (0..1) of the box's pixels that are specular glare: at least [`GLARE_MIN_LUMA`] and
+/// [`GLARE_ABOVE_WHITE`] above the print's white (the [`GLARE_WHITE_PERCENTILE`] of the luma
+/// over `around`), chroma at most [`GLARE_MAX_CHROMA`], with at least [`GLARE_MIN_NEIGHBOURS`]
+/// of its 8 neighbours passing too. The saturated colourless pixels of the box are left out of
+/// the white: a spot on the face, however large, does not raise it. When the print's white is
+/// clipped in the photo (no room above it), the spot must stand [`GLARE_ABOVE_FACE`] above the
+/// face's own level instead (the [`GLARE_FACE_PERCENTILE`] of the box's luma, all of it): glare on a mid-tone face
+/// still shows, a face as bright as its clipped background (overexposed) reads none. 0 for an
+/// empty box, and when more than [`GLARE_CLIPPED_SHARE`] of `around` is saturated.
 pub fn glare_share_in(img: &RgbImage, b: [f32; 4], around: [f32; 4]) -> f32 {
-    let Some([x0, y0, x1, y1]) = clip(img, b) else { return 0.0 };
-    let level = clip(img, around).map_or(0.0, |[ax0, ay0, ax1, ay1]| {
-        let mut lumas: Vec<f32> = Vec::new();
-        for y in ay0..ay1 {
-            for x in ax0..ax1 {
-                if let Some(p) = img.pixel(x as i64, y as i64) {
-                    let (l, _) = luma_chroma(p);
-                    if l < GLARE_MIN_LUMA {
-                        lumas.push(l);
-                    }
-                }
-            }
-        }
-        median(&mut lumas)
-    });
-    let (mut n, mut specular) = (0usize, 0usize);
+    let Some(mut counted) = clip(img, b) else { return 0.0 };
+    let around = clip(img, around).unwrap_or(counted);
+    let [x0, y0, x1, y1] = counted;
+    if around[0] >= x0 && around[1] >= y0 && around[2] <= x1 && around[3] <= y1 {
+        // Nothing around the box (the no-face path's whole portrait area): its central half is
+        // where the face and the spot are, its rim the print around them — which may be paper
+        // or a background brighter than the photo's white, clipped or not.
+        let (dx, dy) = ((x1 - x0) / 4, (y1 - y0) / 4);
+        counted = [x0 + dx, y0 + dy, x1 - dx, y1 - dy];
+    }
+    let Some(white) = luma_percentile(img, around, counted, GLARE_WHITE_PERCENTILE) else { return 0.0 };
+    let level = if white + GLARE_ABOVE_WHITE <= 255.0 {
+        white + GLARE_ABOVE_WHITE
+    } else {
+        let Some(face) = luma_percentile(img, counted, counted, GLARE_WHITE_PERCENTILE) else { return 0.0 };
+        face + GLARE_ABOVE_FACE
+    };
+    let level = level.max(GLARE_MIN_LUMA);
+    if level > 255.0 {
+        return 0.0;
+    }
+    blob_share(img, counted, level)
+}
+
+/// The `percentile` of the luma over `region`, the saturated colourless pixels inside `spot`
+/// left out. `None` when nothing is left, or when more than [`GLARE_CLIPPED_SHARE`] of `region`
+/// is left out: the print is overexposed, not under a spot.
+fn luma_percentile(img: &RgbImage, region: [usize; 4], spot: [usize; 4], percentile: f32) -> Option<f32> {
+    let [x0, y0, x1, y1] = region;
+    let [sx0, sy0, sx1, sy1] = spot;
+    let mut histogram = [0u32; 256];
+    let (mut n, mut saturated) = (0u64, 0u64);
     for y in y0..y1 {
         for x in x0..x1 {
             let Some(p) = img.pixel(x as i64, y as i64) else { continue };
             let (l, c) = luma_chroma(p);
+            if l >= GLARE_SATURATED && c <= GLARE_MAX_CHROMA && (sx0..sx1).contains(&x) && (sy0..sy1).contains(&y) {
+                saturated += 1;
+                continue;
+            }
+            histogram[(l.round() as usize).min(255)] += 1;
             n += 1;
-            specular += (l >= GLARE_MIN_LUMA && c <= GLARE_MAX_CHROMA && l >= level + GLARE_ABOVE_LOCAL) as usize;
         }
     }
-    if n == 0 {
-        0.0
-    } else {
-        specular as f32 / n as f32
+    if n == 0 || saturated as f64 > GLARE_CLIPPED_SHARE as f64 * (n + saturated) as f64 {
+        return None;
     }
+    let rank = (percentile.clamp(0.0, 1.0) as f64 * n as f64).ceil().max(1.0) as u64;
+    let mut seen = 0u64;
+    for (level, &count) in histogram.iter().enumerate() {
+        seen += count as u64;
+        if seen >= rank {
+            return Some(level as f32);
+        }
+    }
+    Some(255.0)
+}
+
+/// Share of `counted`'s pixels at or above `level`, nearly colourless, whose 8 neighbours (in
+/// the image, inside the box or not) pass at least [`GLARE_MIN_NEIGHBOURS`] times.
+fn blob_share(img: &RgbImage, counted: [usize; 4], level: f32) -> f32 {
+    let [x0, y0, x1, y1] = counted;
+    let width = x1 - x0 + 2;
+    // Rows y - 1, y, y + 1 of the pass mask over x0 - 1 ..= x1 (outside the image: no pass).
+    let row = |y: i64, out: &mut [bool]| {
+        for (i, v) in out.iter_mut().enumerate() {
+            *v = img.pixel(x0 as i64 - 1 + i as i64, y).is_some_and(|p| {
+                let (l, c) = luma_chroma(p);
+                l >= level && c <= GLARE_MAX_CHROMA
+            });
+        }
+    };
+    let (mut above, mut here, mut below) = (vec![false; width], vec![false; width], vec![false; width]);
+    row(y0 as i64 - 1, &mut above);
+    row(y0 as i64, &mut here);
+    let mut specular = 0usize;
+    for y in y0..y1 {
+        row(y as i64 + 1, &mut below);
+        for i in 1..width - 1 {
+            if !here[i] {
+                continue;
+            }
+            let neighbours = [&above, &below].iter().map(|r| r[i - 1..=i + 1].iter().filter(|&&v| v).count()).sum::<usize>()
+                + here[i - 1] as usize
+                + here[i + 1] as usize;
+            specular += (neighbours >= GLARE_MIN_NEIGHBOURS) as usize;
+        }
+        std::mem::swap(&mut above, &mut here);
+        std::mem::swap(&mut here, &mut below);
+    }
+    specular as f32 / ((x1 - x0) * (y1 - y0)) as f32
 }
 
 /// Grey or colour from the mean chroma of the box's central part (its glare pixels left out).
@@ -97,15 +174,6 @@ pub fn print_of(img: &RgbImage, b: [f32; 4]) -> (Print, f32) {
     }
     let chroma = if n == 0 { 0.0 } else { (sum / n as f64) as f32 };
     (if chroma < GREY_PRINT_MAX_CHROMA { Print::Grey } else { Print::Colour }, chroma)
-}
-
-fn median(v: &mut [f32]) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let k = v.len() / 2;
-    v.select_nth_unstable_by(k, f32::total_cmp);
-    v[k]
 }
 
 #[cfg(test)]
@@ -160,5 +228,128 @@ mod tests {
         assert_eq!(glare_share_in(&img, [f32::NAN, 0.0, 5.0, 5.0], [0.0, 0.0, 5.0, 5.0]), 0.0);
         assert_eq!(glare_share_in(&img, [20.0, 20.0, 30.0, 30.0], [20.0, 20.0, 30.0, 30.0]), 0.0);
         assert_eq!(print_of(&img, [3.0, 3.0, 3.5, 3.5]).1, 0.0);
+        // Empty, inverted, infinite and NaN boxes, a NaN `around`, a 1x1 image: 0, no panic.
+        let dark = image(40, 40, |x, y| if (10..30).contains(&x) && (10..30).contains(&y) { [255; 3] } else { [60; 3] });
+        for b in [[5.0, 5.0, 5.0, 5.0], [30.0, 30.0, 10.0, 10.0], [f32::NEG_INFINITY, 0.0, f32::INFINITY, 40.0], [0.0, f32::NAN, 40.0, 40.0], [-100.0, -100.0, -50.0, -50.0]] {
+            assert_eq!(glare_share_in(&dark, b, [0.0, 0.0, 40.0, 40.0]), 0.0, "box {b:?}");
+            assert_eq!(glare_share(&dark, b), 0.0, "face box {b:?}");
+        }
+        assert!(glare_share_in(&dark, [10.0, 10.0, 30.0, 30.0], [f32::NAN; 4]).is_finite());
+        let one = image(1, 1, |_, _| [255; 3]);
+        assert_eq!(glare_share(&one, [0.0, 0.0, 1.0, 1.0]), 0.0);
+        assert_eq!(glare_share_in(&one, [-1.0, -1.0, 2.0, 2.0], [-1.0, -1.0, 2.0, 2.0]), 0.0);
+        // The counted box all glare-like and nothing else around it: no white to be above.
+        assert_eq!(glare_share_in(&img, [0.0, 0.0, 10.0, 10.0], [0.0, 0.0, 10.0, 10.0]), 0.0);
+    }
+
+    /// Deterministic texture -4..=4 (a print's grain and the sensor's noise).
+    fn grain(x: u32, y: u32) -> i32 {
+        let h = (x.wrapping_mul(0x9e37_79b1) ^ y.wrapping_mul(0x85eb_ca77)).wrapping_mul(0xc2b2_ae35);
+        (h >> 28) as i32 % 9 - 4
+    }
+
+    fn add(p: [i32; 3], d: i32) -> [u8; 3] {
+        p.map(|v| (v + d).clamp(0, 255) as u8)
+    }
+
+    /// The face box of the high-key prints below (160 x 200 px images).
+    const FACE: [f32; 4] = [40.0, 50.0, 120.0, 150.0];
+
+    /// An ICAO-like high-key print as photographed: a white background (luma ~242), pale skin
+    /// at luma 235-245 (colourless when `colour` is false, chroma ~24 otherwise: both pass the
+    /// luma and chroma tests), dark hair, eyes, mouth and clothes, a 1 px highlight on the
+    /// glasses and saturated specks on the skin.
+    fn high_key(x: u32, y: u32, colour: bool) -> [u8; 3] {
+        let (fx, fy) = (x as f32 - 80.0, y as f32 - 100.0);
+        let head = (fx / 42.0).powi(2) + (fy / 56.0).powi(2) < 1.0;
+        let g = grain(x, y);
+        if y > 165 && (20..140).contains(&x) {
+            return add([70, 72, 84], g);
+        }
+        if !head {
+            return add(if colour { [244, 243, 238] } else { [242; 3] }, g);
+        }
+        if y < 62 {
+            return add([55, 45, 40], g);
+        }
+        let eye = |cx: f32| ((x as f32 - cx) / 7.0).powi(2) + ((y as f32 - 92.0) / 3.0).powi(2) < 1.0;
+        if eye(65.0) || eye(95.0) {
+            return add([90; 3], g);
+        }
+        if ((x as f32 - 80.0) / 12.0).powi(2) + ((y as f32 - 128.0) / 3.0).powi(2) < 1.0 {
+            return add(if colour { [200, 150, 150] } else { [170; 3] }, g);
+        }
+        // The glasses' highlight: a 1 px diagonal line; and a speck every 41st pixel.
+        if (y == 86 && (55..75).contains(&x)) || (x + y == 180 && (85..95).contains(&y)) || (x * 31 + y * 17) % 41 == 0 {
+            return [255; 3];
+        }
+        // Pale skin, shading over 235..=245.
+        let v = 235 + ((x * 3 + y * 5) % 11) as i32;
+        if colour {
+            add([v + 10, v - 2, v - 14], g / 2)
+        } else {
+            add([v; 3], g / 2)
+        }
+    }
+
+    /// The share of `b` (exclusive bounds) inside the ellipse `spot` (centre, semi-axes).
+    fn share_in(b: [f32; 4], spot: ([f32; 2], [f32; 2])) -> f32 {
+        let [x0, y0, x1, y1] = b.map(|v| v as u32);
+        let inside = (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| in_spot(x, y, spot)).count();
+        inside as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    }
+
+    fn in_spot(x: u32, y: u32, (c, r): ([f32; 2], [f32; 2])) -> bool {
+        ((x as f32 - c[0]) / r[0]).powi(2) + ((y as f32 - c[1]) / r[1]).powi(2) < 1.0
+    }
+
+    /// A saturated, colourless spot on the print.
+    fn with_spot(colour: bool, spot: ([f32; 2], [f32; 2])) -> RgbImage {
+        image(160, 200, |x, y| if in_spot(x, y, spot) { add([258, 258, 256], grain(x, y) / 2) } else { high_key(x, y, colour) })
+    }
+
+    #[test]
+    fn a_bright_high_key_print_is_not_glare() {
+        for colour in [false, true] {
+            let img = image(160, 200, |x, y| high_key(x, y, colour));
+            let g = glare_share(&img, FACE);
+            assert!(g < 0.01, "clean high-key print (colour {colour}) read as {g}");
+            // The same with the portrait's whole printed photo as the box (no face found).
+            let area = glare_share_in(&img, [0.0, 0.0, 160.0, 200.0], [0.0, 0.0, 160.0, 200.0]);
+            assert!(area < 0.01, "clean high-key print area (colour {colour}) read as {area}");
+        }
+    }
+
+    #[test]
+    fn a_specular_spot_on_a_high_key_print_is_measured() {
+        let inner = grow(FACE, -0.1);
+        for colour in [false, true] {
+            // 8 % of the inner face box (64 x 80 px): an ellipse of 410 px on the cheek.
+            let spot = ([92.0, 112.0], [13.0, 10.0]);
+            let truth = share_in(inner, spot);
+            assert!((0.07..0.09).contains(&truth), "test spot {truth}");
+            let g = glare_share(&with_spot(colour, spot), FACE);
+            assert!((g - truth).abs() < 0.02, "spot of {truth} (colour {colour}) read as {g}");
+            // A spot over 30 % of the face box does not raise the print's white: still counted.
+            let big = ([80.0, 105.0], [25.0, 30.5]);
+            let covered = share_in(FACE, big);
+            assert!((0.28..0.32).contains(&covered), "test spot {covered}");
+            let g = glare_share(&with_spot(colour, big), FACE);
+            assert!(g >= 0.2, "spot over 30 % of the face (colour {colour}) read as {g}");
+        }
+    }
+
+    #[test]
+    fn a_print_clipped_everywhere_tells_no_glare() {
+        // Overexposed: the background and the skin both saturate; a spot there cannot be told.
+        let img = image(160, 200, |x, y| {
+            let p = high_key(x, y, false);
+            if p[0] > 200 {
+                [255; 3]
+            } else {
+                p
+            }
+        });
+        assert_eq!(glare_share(&img, FACE), 0.0);
     }
 }

@@ -26,11 +26,13 @@ pub enum ModelKind {
     Feature,
     Eye,
     Liveness,
+    /// The learned card finder (trained here: training/document).
+    CardFinder,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 5] =
-        [ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::Liveness];
+    pub const ALL: [ModelKind; 6] =
+        [ModelKind::Detect, ModelKind::Landmark, ModelKind::Feature, ModelKind::Eye, ModelKind::Liveness, ModelKind::CardFinder];
 
     /// The manifest key, e.g. `fr_detect`.
     pub fn name(self) -> &'static str {
@@ -40,6 +42,7 @@ impl ModelKind {
             ModelKind::Feature => "fr_feature",
             ModelKind::Eye => "fr_eye",
             ModelKind::Liveness => "fr_liveness",
+            ModelKind::CardFinder => "card_finder",
         }
     }
 }

@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const GOLDEN = join(ROOT, 'tests', 'fixtures', 'golden');
 const manifest = JSON.parse(await readFile(join(ROOT, 'pkg', 'models', 'manifest.json'), 'utf8'));
-const BASE_MODELS = ['fr_detect', 'fr_landmark', 'fr_feature', 'fr_eye'];
+const BASE_MODELS = ['fr_detect', 'fr_landmark', 'fr_feature', 'fr_eye', 'card_finder'];
 const BASE_BYTES = BASE_MODELS.reduce((n, m) => n + manifest.models[m].bytes, 0);
 const golden = async (name) => JSON.parse(await readFile(join(GOLDEN, `${name}.json`), 'utf8'));
 

@@ -110,6 +110,13 @@ pub struct Shot {
     pub background_face: Option<RgbImage>,
     /// Overall exposure multiplier (1 = normal).
     pub light: f32,
+    /// A real photograph as the surface instead of the generated desk, cover-scaled to the
+    /// frame (no desk objects are drawn on it): the training scenes (tests/common/scenes.rs).
+    pub backdrop: Option<std::sync::Arc<RgbImage>>,
+    /// Camera shake during the exposure: the blur's path in frame px (0, 0 = none).
+    pub motion: [f32; 2],
+    /// A colour cast, per-channel gain (1 = none), on top of the lamp's slight one.
+    pub tint: [f32; 3],
 }
 
 impl Default for Shot {
@@ -128,6 +135,9 @@ impl Default for Shot {
             background_seed: 0,
             background_face: None,
             light: 1.0,
+            backdrop: None,
+            motion: [0.0; 2],
+            tint: [1.0; 3],
         }
     }
 }
@@ -302,16 +312,32 @@ pub fn render_card(spec: &CardSpec) -> Card {
 
 /// The card photographed as `shot` says, with the truth.
 pub fn photograph(card: &Card, shot: &Shot) -> Photo {
+    photograph_scene(card, shot, &mut |_| {}, &mut |_| {})
+}
+
+/// An RGB float frame (`w * h * 3`, 0..255) that a scene draws into.
+pub struct FrameBuf<'a> {
+    pub px: &'a mut [f32],
+    pub w: usize,
+    pub h: usize,
+}
+
+/// `photograph` with two layers of the caller's: `under` is drawn on the desk before the card
+/// (objects the card lies on or beside), `over` after it (fingers holding the card), both
+/// before the optics and the sensor (blur, light, noise, JPEG).
+pub fn photograph_scene(card: &Card, shot: &Shot, under: &mut dyn FnMut(&mut FrameBuf), over: &mut dyn FnMut(&mut FrameBuf)) -> Photo {
     let s = Clamped::from(shot);
     let (cw, ch) = (card.image.width() as f32, card.image.height() as f32);
     let h = card_to_frame(cw, ch, &s);
     let inv = h.inverse().unwrap_or_else(|| Homography::scale(1.0));
-    let mut frame = desk(s.w, s.h, s.background_seed);
+    let mut frame = desk(s.w, s.h, s.background_seed, s.backdrop.as_deref());
+    under(&mut FrameBuf { px: &mut frame, w: s.w, h: s.h });
     let corners = rect_quad([0.0, 0.0, cw, ch]).map(|p| h.apply(p));
     let face_quad = shot.background_face.as_ref().and_then(|f| place_background_face(&mut frame, f, &corners, &s));
     // Glare opacity per frame pixel (empty without glare: `finish` reads missing as 0).
     let mut glare_map = if s.glare.is_empty() { Vec::new() } else { vec![0f32; s.w * s.h] };
     warp_card(&mut frame, &mut glare_map, card, &h, &inv, &s);
+    over(&mut FrameBuf { px: &mut frame, w: s.w, h: s.h });
     let image = finish(&mut frame, &glare_map, &s);
     let portrait_glare = glare_share(&s.glare, &card.portrait_box, cw, ch);
     let eyes = card.eyes.map(|p| h.apply(p));
@@ -327,6 +353,19 @@ pub fn photograph(card: &Card, shot: &Shot) -> Photo {
         background_face_quad: face_quad,
         homography: h.0,
     }
+}
+
+/// A frame with no card in it: the desk (or backdrop) and the caller's layer, through the same
+/// optics and sensor as `photograph` (the negatives of the training scenes).
+pub fn photograph_empty(shot: &Shot, layer: &mut dyn FnMut(&mut FrameBuf)) -> RgbImage {
+    let s = Clamped::from(shot);
+    let mut frame = desk(s.w, s.h, s.background_seed, s.backdrop.as_deref());
+    layer(&mut FrameBuf { px: &mut frame, w: s.w, h: s.h });
+    if let Some(f) = shot.background_face.as_ref() {
+        let nowhere = [[-1e6f32, -1e6]; 4];
+        place_background_face(&mut frame, f, &nowhere, &s);
+    }
+    finish(&mut frame, &[], &s)
 }
 
 /// Where a card of `card_w` x `card_h` px lands in the frame under `shot` (TL, TR, BR, BL as
@@ -462,6 +501,9 @@ pub fn approach_shot(card: &Card, w: u32, h: u32, fps: u32, i: usize) -> Shot {
         background_seed: mix(card.seed, 0xa99),
         background_face: None,
         light: 1.0,
+        backdrop: None,
+        motion: [0.0; 2],
+        tint: [1.0; 3],
     }
 }
 
@@ -746,6 +788,15 @@ fn resize(img: &RgbImage, w: usize, h: usize) -> RgbImage {
         }
     }
     RgbImage::from_raw(w as u32, h as u32, out).unwrap_or_else(|| blank(1, 1))
+}
+
+/// `img` scaled to cover `w`x`h` and cut to it, centred.
+pub fn cover(img: &RgbImage, w: usize, h: usize) -> RgbImage {
+    let (iw, ih) = (img.width().max(1) as f32, img.height().max(1) as f32);
+    let k = (w as f32 / iw).max(h as f32 / ih);
+    let (cw, chh) = (w as f32 / k, h as f32 / k);
+    let cut = crop(img, [iw / 2.0, ih / 2.0], [cw, chh]);
+    resize(&cut, w, h)
 }
 
 fn luma(p: [f32; 3]) -> f32 {
@@ -1328,6 +1379,9 @@ struct Clamped {
     jpeg: Option<u8>,
     background_seed: u64,
     light: f32,
+    backdrop: Option<std::sync::Arc<RgbImage>>,
+    motion: [f32; 2],
+    tint: [f32; 3],
 }
 
 fn finite_or(v: f32, or: f32) -> f32 {
@@ -1359,6 +1413,9 @@ impl Clamped {
             jpeg: s.jpeg_quality.map(|q| q.clamp(1, 100)),
             background_seed: s.background_seed,
             light: finite_or(s.light, 1.0).clamp(0.0, 4.0),
+            backdrop: s.backdrop.clone(),
+            motion: s.motion.map(|m| finite_or(m, 0.0).clamp(-200.0, 200.0)),
+            tint: s.tint.map(|t| finite_or(t, 1.0).clamp(0.0, 4.0)),
         }
     }
 }
@@ -1565,8 +1622,11 @@ impl ValueNoise {
 
 /// A cluttered desk: wood, fabric, laminate or a desk mat, with papers, pens, a mug, a
 /// keyboard, a phone, sticky notes, partly out of the frame. RGB floats.
-fn desk(w: usize, h: usize, seed: u64) -> Vec<f32> {
+fn desk(w: usize, h: usize, seed: u64, backdrop: Option<&RgbImage>) -> Vec<f32> {
     let mut rng = Rng::new(mix(seed, 0xde5c));
+    if let Some(photo) = backdrop {
+        return cover(photo, w, h).as_raw().iter().map(|&v| v as f32).collect();
+    }
     let mut buf = vec![0f32; w * h * 3];
     desk_surface(&mut buf, w, h, &mut rng);
     let n = 4 + rng.below(6);
@@ -1917,6 +1977,7 @@ fn blur_column_row(buf: &[f32], w: usize, h: usize, kernel: &[f32], y: usize, ou
 /// quantisation in one pass over the rows, then the JPEG round trip. Light and glare are
 /// smooth, so applying them after the blur changes nothing visible.
 fn finish(frame: &mut [f32], glare_map: &[f32], s: &Clamped) -> RgbImage {
+    motion_blur(frame, s.w, s.h, s.motion);
     let kernel = (s.blur >= 0.4).then(|| gaussian_kernel(s.blur));
     if let Some(k) = &kernel {
         blur_rows(frame, s.w, s.h, k);
@@ -1926,7 +1987,7 @@ fn finish(frame: &mut [f32], glare_map: &[f32], s: &Clamped) -> RgbImage {
     let mut rng = Rng::new(mix(s.background_seed, 0x119));
     let dir = rng.range(0.0, std::f32::consts::TAU);
     let (gx, gy) = (0.3 * dir.cos(), 0.3 * dir.sin());
-    let cast = [rng.range(0.94, 1.06), 1.0, rng.range(0.92, 1.06)];
+    let cast = [rng.range(0.94, 1.06) * s.tint[0], s.tint[1], rng.range(0.92, 1.06) * s.tint[2]];
     // Triangular noise of the requested sigma from 10-bit uniforms, three channels per draw:
     // indistinguishable from gaussian after JPEG, at a fraction of the cost.
     let k = s.noise * 6f32.sqrt() / 1024.0;
@@ -1963,6 +2024,39 @@ fn finish(frame: &mut [f32], glare_map: &[f32], s: &Clamped) -> RgbImage {
         None => out,
     };
     RgbImage::from_raw(w, h, data).unwrap_or_else(|| blank(w, h))
+}
+
+/// Camera shake: each pixel the mean of samples along `path` (centred), edges clamped.
+fn motion_blur(frame: &mut [f32], w: usize, h: usize, path: [f32; 2]) {
+    let len = path[0].hypot(path[1]);
+    if len < 1.0 || w == 0 || h == 0 {
+        return;
+    }
+    let n = (len.ceil() as usize + 1).min(64);
+    let src = frame.to_vec();
+    let offs: Vec<[f32; 2]> = (0..n).map(|i| {
+        let t = i as f32 / (n - 1) as f32 - 0.5;
+        [t * path[0], t * path[1]]
+    }).collect();
+    for y in 0..h {
+        for x in 0..w {
+            let mut acc = [0f32; 3];
+            for o in &offs {
+                let xx = (x as f32 + o[0]).round().clamp(0.0, (w - 1) as f32) as usize;
+                let yy = (y as f32 + o[1]).round().clamp(0.0, (h - 1) as f32) as usize;
+                let j = (yy * w + xx) * 3;
+                for c in 0..3 {
+                    acc[c] += src.get(j + c).copied().unwrap_or(0.0);
+                }
+            }
+            let i = (y * w + x) * 3;
+            if let Some(p) = frame.get_mut(i..i + 3) {
+                for c in 0..3 {
+                    p[c] = acc[c] / n as f32;
+                }
+            }
+        }
+    }
 }
 
 fn jpeg_round_trip(data: &[u8], w: u32, h: u32, quality: u8) -> Option<Vec<u8>> {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cards;
+pub mod scenes;
 pub mod golden;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,211 @@
+//! `document_eval --scenes N`: the card finder on held-out generated scenes
+//! (tests/common/scenes.rs, `Split::Held`: other backgrounds and other faces than training's),
+//! the learned finder beside the classical one on the same frames. The figures of
+//! docs/document.md ("The learned card finder") and bench/document/scenes/.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::common::scenes::{self, Scene, SceneKind, Sources, Split};
+use likeness::document::DocumentInstruction;
+use likeness::raster::RgbImage;
+use likeness::Likeness;
+
+/// The old still path's finder, for the before/after: the classical finder's best quad, else
+/// the whole image when its aspect is within 5 % of a card's (the scan fallback).
+fn classical(img: &RgbImage) -> Option<[[f32; 2]; 4]> {
+    if let Some(c) = likeness::document::find_card(img) {
+        return Some(c.corners);
+    }
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let aspect = w.max(h) / w.min(h);
+    [85.6f32 / 54.0, 125.0 / 88.0].iter().any(|a| (aspect / a - 1.0).abs() <= 0.05).then_some([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
+}
+
+#[derive(Default, Clone)]
+struct Row {
+    n: usize,
+    found: usize,
+    iou: Vec<f32>,
+    documents: usize,
+    portrait_n: usize,
+    portrait_right: usize,
+    fit_said: usize,
+    ms_find: Vec<f64>,
+    ms_analyze: Vec<f64>,
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn inside(p: [f32; 2], q: &[[f32; 2]; 4]) -> bool {
+    let s: Vec<f32> = (0..4).map(|i| {
+        let (a, b) = (q[i], q[(i + 1) % 4]);
+        (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
+    }).collect();
+    s.iter().all(|v| *v >= 0.0) || s.iter().all(|v| *v <= 0.0)
+}
+
+pub struct Options {
+    pub n: usize,
+    pub seed: u64,
+    pub long: u32,
+    pub dump: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    /// Write the scenes (JPEG 92) and their truth here instead of measuring (bench/document/web).
+    pub frames: Option<PathBuf>,
+}
+
+fn scene_seed(o: &Options, kind: SceneKind, i: usize) -> u64 {
+    0x00e7_a100_0000 + o.seed * 1_000_000 + (kind as u64) * 10_000 + i as u64
+}
+
+/// The held-out scenes as files for the browser benchmark: `KIND_III.jpg` and `truth.json`.
+fn write_frames(dir: &std::path::Path, src: &Sources, o: &Options) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut truth = Vec::new();
+    for kind in SceneKind::ALL {
+        for i in 0..o.n {
+            let scene = scenes::random_scene(scene_seed(o, kind, i), Some(kind), src, o.long);
+            let file = format!("{}_{i:03}.jpg", kind.name());
+            let (w, h) = (scene.image.width(), scene.image.height());
+            let mut bytes = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 92)
+                .encode(scene.image.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+                .map_err(|e| e.to_string())?;
+            std::fs::write(dir.join(&file), bytes).map_err(|e| e.to_string())?;
+            truth.push(serde_json::json!({
+                "file": file, "kind": kind.name(), "width": w, "height": h, "quad": scene.quad,
+                "portrait_quad": scene.portrait_quad, "upright_card": scene.upright_card, "visible": scene.visible,
+            }));
+        }
+    }
+    std::fs::write(dir.join("truth.json"), serde_json::to_string(&truth).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    println!("{} scenes written to {}", truth.len(), dir.display());
+    Ok(())
+}
+
+pub fn run(sdk: &Likeness, o: &Options) -> Result<(), String> {
+    let t0 = Instant::now();
+    let src = Sources::load(Split::Held, 3000, 2048);
+    println!("held-out sources: {} backdrops, {} people; {} scenes per kind at a long side of {} px", src.backdrops.len(), src.people.len(), o.n, o.long);
+    if let Some(dir) = &o.frames {
+        return write_frames(dir, &src, o);
+    }
+    let (mut learned, mut before) = (BTreeMap::<SceneKind, Row>::new(), BTreeMap::<SceneKind, Row>::new());
+    let mut worst: Vec<(f32, String)> = Vec::new();
+    for kind in SceneKind::ALL {
+        for i in 0..o.n {
+            let scene = scenes::random_scene(scene_seed(o, kind, i), Some(kind), &src, o.long);
+            let (l, b) = (learned.entry(kind).or_default(), before.entry(kind).or_default());
+            let id = format!("{}_{i:03}", kind.name());
+            if let Some(iou) = measure(sdk, &scene, l, b)? {
+                worst.push((iou, id.clone()));
+            }
+            if let Some(dir) = &o.dump {
+                let bad = match scene.quad {
+                    Some(_) => worst.last().is_some_and(|w| w.1 == id && w.0 < 0.9),
+                    None => l.documents > 0 && l.n == l.documents,
+                };
+                if bad {
+                    let _ = std::fs::create_dir_all(dir);
+                    let _ = image::RgbImage::from_raw(scene.image.width(), scene.image.height(), scene.image.as_raw().to_vec()).map(|im| im.save(dir.join(format!("{id}.jpg"))));
+                }
+            }
+        }
+        let l = &learned[&kind];
+        eprintln!("{:<8} found {}/{} documents {} ({:.0} s)", kind.name(), l.found, l.n, l.documents, t0.elapsed().as_secs_f32());
+    }
+    let report = report(&learned, &before, o, t0.elapsed().as_secs_f64());
+    println!("{report}");
+    if let Some(out) = &o.out {
+        std::fs::write(out, &report).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    worst.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!("worst: {}", worst.iter().take(12).map(|(v, id)| format!("{id} {v:.2}")).collect::<Vec<_>>().join(", "));
+    Ok(())
+}
+
+/// One scene through both finders; the learned finder's index (documents only).
+fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Option<f32>, String> {
+    let img = &scene.image;
+    let frame = [img.width() as f32, img.height() as f32];
+    let t = Instant::now();
+    let finding = sdk.find_document(img).map_err(|e| e.to_string())?;
+    l.ms_find.push(t.elapsed().as_secs_f64() * 1000.0);
+    let t = Instant::now();
+    let analysis = sdk.analyze_document(img).map_err(|e| e.to_string())?;
+    l.ms_analyze.push(t.elapsed().as_secs_f64() * 1000.0);
+    let t = Instant::now();
+    let old = classical(img);
+    b.ms_find.push(t.elapsed().as_secs_f64() * 1000.0);
+    l.n += 1;
+    b.n += 1;
+    let got = finding.card.map(|c| c.corners);
+    l.documents += got.is_some() as usize;
+    b.documents += old.is_some() as usize;
+    let Some(truth) = scene.quad else { return Ok(None) };
+    let iou_of = |q: Option<[[f32; 2]; 4]>| q.map(|q| scenes::quad_iou(&q, &truth, frame)).unwrap_or(0.0);
+    let (il, ib) = (iou_of(got), iou_of(old));
+    l.iou.push(il);
+    b.iou.push(ib);
+    l.found += (il >= 0.9) as usize;
+    b.found += (ib >= 0.9) as usize;
+    if scene.kind == SceneKind::Cut {
+        l.fit_said += (analysis.instruction.instruction == DocumentInstruction::FitDocumentInFrame) as usize;
+    }
+    if let (Some(pq), false) = (scene.portrait_quad, scene.upright_card) {
+        if scene.kind != SceneKind::Cut {
+            l.portrait_n += 1;
+            let right = analysis.portrait.as_ref().is_some_and(|p| {
+                let q = p.box_in_frame;
+                let c = [q.iter().map(|v| v[0]).sum::<f32>() / 4.0, q.iter().map(|v| v[1]).sum::<f32>() / 4.0];
+                inside(c, &pq)
+            });
+            l.portrait_right += right as usize;
+        }
+    }
+    Ok(Some(il))
+}
+
+fn pct(a: usize, b: usize) -> String {
+    if b == 0 { "–".into() } else { format!("{:.1} %", 100.0 * a as f64 / b as f64) }
+}
+
+fn report(learned: &BTreeMap<SceneKind, Row>, before: &BTreeMap<SceneKind, Row>, o: &Options, secs: f64) -> String {
+    let mut s = String::new();
+    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {}` ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, secs);
+    s += "| scenes | n | found (learned) | mean Jaccard (learned) | found (classical) | mean Jaccard (classical) | portrait right | FIT_DOCUMENT_IN_FRAME | documents said (learned / classical) | find_document median | analyze_document median |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+    let mut all_l = Row::default();
+    let mut all_b = Row::default();
+    for (kind, l) in learned {
+        let b = &before[kind];
+        let mean = |r: &Row| if r.iou.is_empty() { "–".to_string() } else { format!("{:.3}", r.iou.iter().sum::<f32>() / r.iou.len() as f32) };
+        let has = kind.has_document();
+        s += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} ms | {:.1} ms |\n",
+            kind.name(), l.n,
+            if has { pct(l.found, l.n) } else { "–".into() }, mean(l),
+            if has { pct(b.found, b.n) } else { "–".into() }, mean(b),
+            pct(l.portrait_right, l.portrait_n),
+            if *kind == SceneKind::Cut { pct(l.fit_said, l.n) } else { "–".into() },
+            pct(l.documents, l.n), pct(b.documents, b.n),
+            median(&l.ms_find), median(&l.ms_analyze),
+        );
+        if has && *kind != SceneKind::Cut {
+            all_l.n += l.n; all_l.found += l.found; all_l.iou.extend(&l.iou); all_l.portrait_n += l.portrait_n; all_l.portrait_right += l.portrait_right;
+            all_b.n += b.n; all_b.found += b.found; all_b.iou.extend(&b.iou);
+        }
+    }
+    let mean = |r: &Row| r.iou.iter().sum::<f32>() / r.iou.len().max(1) as f32;
+    s += &format!("\nFully visible documents (typical, far, near, scan): learned {} found, mean Jaccard {:.3}; classical {} found, mean {:.3}; portrait right {}.\n", pct(all_l.found, all_l.n), mean(&all_l), pct(all_b.found, all_b.n), mean(&all_b), pct(all_l.portrait_right, all_l.portrait_n));
+    let neg: usize = learned.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.documents).sum();
+    let neg_b: usize = before.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.documents).sum();
+    let neg_n: usize = learned.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.n).sum();
+    s += &format!("Scenes without a document given one: learned {neg}/{neg_n} ({}), classical {neg_b}/{neg_n} ({}).\n", pct(neg, neg_n), pct(neg_b, neg_n));
+    s
+}
