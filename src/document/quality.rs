@@ -2,19 +2,23 @@
 //! whether it is printed in grey or in colour. Sharpness is the SDK's face measure.
 //!
 //! Glare is what a print cannot be: light brighter than the print's own white. A white
-//! background, a white collar, pale or overexposed skin of a high-key photo are bright, even
-//! colourless, but never brighter than the print's white (paper and background), which the
-//! photo of the print shows around the face. So a pixel is specular when it is near-saturated,
-//! nearly colourless, [`GLARE_ABOVE_WHITE`] above the print's white — a high percentile of the
-//! luma around the face, the saturated pixels of the counted box left out so a spot as large as
-//! the face does not raise it — and part of a blob (most of its 8 neighbours pass too: thin
-//! highlights on skin, hair or glasses, and the noise of a white print, do not). A print whose
-//! white is itself clipped in the photo leaves no room above it (or, saturated over most of the
-//! portrait, is overexposed rather than under a spot): glare cannot be told from the print
-//! there, and none is reported.
+//! background, a white collar, the pale skin of a high-key photo are bright, even colourless,
+//! but no brighter than the print's white, which the photo shows around the face (issue 21: a
+//! measure against the median of the portrait took those for glare). So a pixel of the face is
+//! specular when it is near-saturated, nearly colourless, [`GLARE_ABOVE_WHITE`] above the
+//! print's white — a high percentile of the luma around the face, the face's saturated pixels
+//! left out so that a spot as large as the face does not raise it — and part of a blob: most of
+//! its 8 neighbours pass too, so thin highlights on skin, hair or glasses and the noise of a
+//! white print do not count.
 //!
-//! It runs per frame in live capture: one pass over the `around` box (a 256-bin histogram), one
-//! over the counted box (three rows of its width), nothing allocated per image.
+//! When the print's white is clipped in the photo (an overexposed shot, or a white card), there
+//! is no room above it: a spot must then stand [`GLARE_ABOVE_FACE`] above the face's own bright
+//! level instead, which glare on a mid-tone face does and the pale or clipped skin of an
+//! overexposed bright print does not. A print saturated over most of the face is overexposed,
+//! not under a spot. In both cases glare cannot be told from the print, and none is reported.
+//!
+//! It runs per frame in live capture: a pass or two over the boxes (a 256-bin histogram on the
+//! stack, three rows of the counted box's width), nothing allocated in proportion to the image.
 
 use crate::constants::*;
 use crate::raster::RgbImage;
@@ -53,15 +57,15 @@ pub fn glare_share(img: &RgbImage, face_box: [f32; 4]) -> f32 {
     glare_share_in(img, grow(face_box, -0.1), grow(face_box, 0.3))
 }
 
-/// Share (0..1) of the box's pixels that are specular glare: at least [`GLARE_MIN_LUMA`] and
-/// [`GLARE_ABOVE_WHITE`] above the print's white (the [`GLARE_WHITE_PERCENTILE`] of the luma
-/// over `around`), chroma at most [`GLARE_MAX_CHROMA`], with at least [`GLARE_MIN_NEIGHBOURS`]
-/// of its 8 neighbours passing too. The saturated colourless pixels of the box are left out of
-/// the white: a spot on the face, however large, does not raise it. When the print's white is
-/// clipped in the photo (no room above it), the spot must stand [`GLARE_ABOVE_FACE`] above the
-/// face's own level instead (the [`GLARE_FACE_PERCENTILE`] of the box's luma, all of it): glare on a mid-tone face
-/// still shows, a face as bright as its clipped background (overexposed) reads none. 0 for an
-/// empty box, and when more than [`GLARE_CLIPPED_SHARE`] of `around` is saturated.
+/// Share (0..1) of the box's pixels that are specular glare, the print's white read over
+/// `around`: luma at least [`GLARE_MIN_LUMA`] and [`GLARE_ABOVE_WHITE`] above the
+/// [`GLARE_WHITE_PERCENTILE`] of `around`'s luma (the box's saturated colourless pixels left
+/// out), or, when that leaves no room below 255, [`GLARE_ABOVE_FACE`] above the same percentile
+/// of the box's own luma; chroma at most [`GLARE_MAX_CHROMA`]; at least
+/// [`GLARE_MIN_NEIGHBOURS`] of its 8 neighbours passing too. When `around` adds nothing around
+/// `b`, the central half of `b` is counted and the rest is the print around it. 0 for an empty
+/// box, and when more than [`GLARE_CLIPPED_SHARE`] of the region a level is read on is
+/// saturated inside the counted box.
 pub fn glare_share_in(img: &RgbImage, b: [f32; 4], around: [f32; 4]) -> f32 {
     let Some(mut counted) = clip(img, b) else { return 0.0 };
     let around = clip(img, around).unwrap_or(counted);
@@ -337,6 +341,28 @@ mod tests {
             let g = glare_share(&with_spot(colour, big), FACE);
             assert!(g >= 0.2, "spot over 30 % of the face (colour {colour}) read as {g}");
         }
+    }
+
+    #[test]
+    fn a_spot_on_a_mid_tone_face_shows_when_the_white_is_clipped() {
+        // An overexposed photo of a natural print: the white background clipped at 255 (no room
+        // above the print's white), the skin mid-tone; the spot stands far above the face.
+        let print = |x: u32, y: u32| {
+            let p = high_key(x, y, true);
+            let head = ((x as f32 - 80.0) / 42.0).powi(2) + ((y as f32 - 100.0) / 56.0).powi(2) < 1.0;
+            match (head, p[0] > 200) {
+                (false, true) => [255; 3],
+                (true, true) => add([180, 140, 120], ((x * 3 + y * 5) % 21) as i32 + grain(x, y)),
+                _ => p,
+            }
+        };
+        let clean = image(160, 200, print);
+        assert!(glare_share(&clean, FACE) < 0.01, "clean natural print read as {}", glare_share(&clean, FACE));
+        let spot = ([92.0, 112.0], [13.0, 10.0]);
+        let truth = share_in(grow(FACE, -0.1), spot);
+        let img = image(160, 200, |x, y| if in_spot(x, y, spot) { [255; 3] } else { print(x, y) });
+        let g = glare_share(&img, FACE);
+        assert!((g - truth).abs() < 0.02, "spot of {truth} read as {g}");
     }
 
     #[test]

@@ -203,6 +203,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="train on the first N scenes only (a smoke run)")
     ap.add_argument("--export-only", action="store_true", help="export an untrained model (to check the graph in tract)")
     ap.add_argument("--checkpoint", default=None, help="also export the model here after every epoch")
+    ap.add_argument("--stop-after", type=float, default=0, help="stop after this many epochs of the --epochs schedule (the committed model: 6 of 10)")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
@@ -230,10 +231,11 @@ def main():
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.1)
         rng = np.random.default_rng(a.seed)
         t0, step, run = time.time(), 0, {}
-        while step < total:
+        stop = total if a.stop_after <= 0 else min(total, int(steps_per_epoch * a.stop_after))
+        while step < stop:
             perm = rng.permutation(n)
             for s in range(0, n - a.batch + 1, a.batch):
-                if step >= total:
+                if step >= stop:
                     break
                 x, m, c, p = batch(train, perm[s : s + a.batch], rng)
                 loss, parts = losses(model, x, m, c, p)
@@ -247,7 +249,7 @@ def main():
                 if step % 100 == 0:
                     el = time.time() - t0
                     say(f"step {step}/{total} epoch {step / steps_per_epoch:.2f} {el:.0f}s ({step * a.batch / el:.0f} img/s) " + " ".join(f"{k} {v:.4f}" for k, v in run.items()))
-                if step % steps_per_epoch == 0 or step == total:
+                if step % steps_per_epoch == 0 or step == stop:
                     ev = evaluate(model, held)
                     say(f"held-out after step {step}: " + " ".join(f"{k} {v:.4f}" for k, v in ev.items()))
                     if a.checkpoint:
