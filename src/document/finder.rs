@@ -109,9 +109,9 @@ impl FinderMaps {
     }
 }
 
-/// The document's quadrilateral in square px (TL, TR, BR, BL in image order, not as read),
-/// with the share of its mask cells the model was sure of. `valid`: the frame's extent in the
-/// square (px); `cell`: square px per map cell.
+/// The document's quadrilateral in square px (TL, TR, BR, BL in image order, not as read);
+/// `None` under `min_cells` mask cells. `valid`: the frame's extent in the square (px);
+/// `cell`: square px per map cell.
 pub fn quad_from_maps(m: &FinderMaps, valid: [usize; 2], cell: f32, min_cells: usize) -> Option<[[f32; 2]; 4]> {
     let c = m.cells;
     let (vw, vh) = ((valid[0] as f32 / cell).ceil() as usize, (valid[1] as f32 / cell).ceil() as usize);
@@ -240,14 +240,16 @@ fn intersect(a: [f32; 2], b: [f32; 2], c: [f32; 2], d: [f32; 2]) -> Option<[f32;
 
 /// A convex polygon reduced to four vertices, one step at a time, each the cheapest in area:
 /// dropping a vertex (cuts off a sliver: a rounded corner's extra vertices) or collapsing an
-/// edge into the meeting point of its neighbours (adds a triangle: a corner cut off by the
-/// frame's edge or under a thumb comes back, outside the frame if it was).
-pub fn hull_to_quad(mut poly: Vec<[f32; 2]>) -> Option<[[f32; 2]; 4]> {
+/// edge along the frame's border (`frame`: its extent in the polygon's units) into the meeting
+/// point of its neighbours (adds a triangle: a corner cut off by the frame comes back, outside
+/// it).
+pub fn hull_to_quad(mut poly: Vec<[f32; 2]>, frame: [f32; 2]) -> Option<[[f32; 2]; 4]> {
     if poly.len() < 4 {
         return None;
     }
     while poly.len() > 4 {
         let n = poly.len();
+        let orient = if (0..n).map(|i| cross([0.0, 0.0], poly[i], poly[(i + 1) % n])).sum::<f32>() >= 0.0 { 1.0 } else { -1.0 };
         let mut best: Option<(f32, usize, Option<[f32; 2]>)> = None;
         for i in 0..n {
             let (prev, cur, next) = (poly[(i + n - 1) % n], poly[i], poly[(i + 1) % n]);
@@ -255,14 +257,22 @@ pub fn hull_to_quad(mut poly: Vec<[f32; 2]>) -> Option<[[f32; 2]; 4]> {
             if best.is_none_or(|b| drop_cost < b.0) {
                 best = Some((drop_cost, i, None));
             }
-            // Edge (i, i+1) collapsed: lines (i-1, i) and (i+2, i+1) meet at x.
+            // Edge (i, i+1) collapsed: lines (i-1, i) and (i+2, i+1) meet at x. Only an edge
+            // along the frame's border: the document goes on beyond it (a rounded corner or a
+            // thumb's bite is dropped vertex by vertex instead, which cannot overshoot).
             let after = poly[(i + 2) % n];
+            let on_border = |p: [f32; 2]| p[0] <= 0.6 || p[1] <= 0.6 || p[0] >= frame[0] - 0.6 || p[1] >= frame[1] - 0.6;
+            let along_border = on_border(cur) && on_border(next) && ((cur[0] - next[0]).abs() < 0.6 || (cur[1] - next[1]).abs() < 0.6);
+            if !along_border {
+                continue;
+            }
             if let Some(x) = intersect(prev, cur, after, next) {
-                // Only outward, and not absurdly far (near-parallel neighbours).
-                let added = cross(cur, x, next);
+                // Only outward (beyond the edge, on the side away from the polygon's inside),
+                // and not absurdly far (near-parallel neighbours).
+                let added = orient * cross(cur, x, next);
                 let span = ((cur[0] - next[0]).powi(2) + (cur[1] - next[1]).powi(2)).sqrt();
                 let far = ((x[0] - cur[0]).powi(2) + (x[1] - cur[1]).powi(2)).sqrt();
-                if added <= 0.0 && far < 2.0 * span.max(1.0) + 4.0 {
+                if added >= 0.0 && far < 2.0 * span.max(1.0) + 4.0 {
                     let cost = added.abs() / 2.0;
                     if best.is_none_or(|b| cost < b.0) {
                         best = Some((cost, i, Some(x)));
@@ -336,7 +346,7 @@ fn iou_with_hull(q: &[[f32; 2]; 4], hull: &[[f32; 2]], frame: [f32; 2]) -> f32 {
 /// the hull reduced to four sides (which brings back corners cut off by the frame) and the
 /// largest quad on the hull's own vertices (which a stray bump of the mask cannot pull out).
 pub fn best_quad(hull: &[[f32; 2]], frame: [f32; 2]) -> Option<[[f32; 2]; 4]> {
-    let reduced = hull_to_quad(hull.to_vec());
+    let reduced = hull_to_quad(hull.to_vec(), frame);
     let inscribed = largest_inscribed_quad(hull);
     let score = |q: &Option<[[f32; 2]; 4]>| q.as_ref().map_or(-1.0, |q| iou_with_hull(q, hull, frame));
     let (a, b) = (score(&reduced), score(&inscribed));
@@ -509,4 +519,56 @@ pub fn find_document(model: &Model, img: &RgbImage) -> Result<Finding> {
     let first = refined_card(img, &q, reach, maps.presence);
     let card = refined_card(img, &first.corners, 3.0, maps.presence);
     Ok(Finding { presence: maps.presence, card: Some(card) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maps_of(f: impl Fn(f32, f32) -> bool) -> FinderMaps {
+        let cells = 64;
+        let mask = (0..cells * cells).map(|i| if f((i % cells) as f32 + 0.5, (i / cells) as f32 + 0.5) { 1.0 } else { 0.0 }).collect();
+        FinderMaps { cells, mask, corners: vec![0.0; cells * cells], presence: 1.0 }
+    }
+
+    #[test]
+    fn a_rectangular_mask_gives_its_corners() {
+        let m = maps_of(|x, y| (10.0..40.0).contains(&x) && (20.0..39.0).contains(&y));
+        let q = quad_from_maps(&m, [256, 256], 4.0, 6).expect("quad");
+        let want = [[40.0, 80.0], [160.0, 80.0], [160.0, 156.0], [40.0, 156.0]];
+        for (a, b) in q.iter().zip(want) {
+            assert!(dist(*a, b) < 2.5, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn a_corner_cut_by_the_frame_is_estimated_outside_it() {
+        // A square turned by 45° whose right corner is beyond the frame's right edge (x = 48).
+        let m = maps_of(|x, y| (x - 36.0).abs() + (y - 30.0).abs() <= 16.0);
+        let q = quad_from_maps(&m, [192, 256], 4.0, 6).expect("quad");
+        let right = q.iter().map(|p| p[0]).fold(f32::MIN, f32::max);
+        assert!(right > 192.0 + 8.0, "the cut corner was not brought back: {q:?}");
+        assert!((right - 208.0).abs() < 8.0, "{q:?}");
+    }
+
+    #[test]
+    fn tiny_or_empty_masks_and_odd_images_give_nothing() {
+        assert!(quad_from_maps(&maps_of(|_, _| false), [256, 256], 4.0, 6).is_none());
+        assert!(quad_from_maps(&maps_of(|x, y| x < 2.0 && y < 2.0), [256, 256], 4.0, 6).is_none());
+        assert!(FinderMaps::from_outputs(&[vec![0.0; 7], vec![0.5]]).is_none());
+        assert!(FinderMaps::from_outputs(&[]).is_none());
+        let one = RgbImage::from_raw(1, 1, vec![200, 100, 50]).expect("1x1");
+        let lb = Letterbox::of(&one, 256);
+        assert_eq!((lb.valid, lb.pixels[..3].to_vec()), ([1, 1], vec![200, 100, 50]));
+    }
+
+    #[test]
+    fn the_letterbox_averages_and_keeps_the_aspect() {
+        let img = RgbImage::from_raw(512, 256, (0..512 * 256).flat_map(|i| if (i % 512) % 2 == 0 { [255, 0, 0] } else { [0, 0, 255] }).collect()).expect("img");
+        let lb = Letterbox::of(&img, 256);
+        assert_eq!(lb.valid, [256, 128]);
+        assert!((lb.scale - 0.5).abs() < 1e-6);
+        assert_eq!(&lb.pixels[..3], &[128, 0, 128]);
+        assert_eq!(&lb.pixels[128 * 256 * 3..128 * 256 * 3 + 3], &[0, 0, 0], "padding below the frame");
+    }
 }
