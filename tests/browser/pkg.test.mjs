@@ -117,7 +117,7 @@ try {
   server.requests.length = 0;
   await openBare();
 
-  await check('create() downloads the 4 models once, reporting byte progress', async () => {
+  await check('create() downloads the 5 models once, reporting byte progress', async () => {
     const r = await page.evaluate(async () => {
       const events = [];
       const t0 = performance.now();
@@ -136,7 +136,7 @@ try {
     assert(r.codes === 'INVALID_ARGUMENT,IMAGE_DECODE_FAILED,IMAGE_TOO_LARGE,UNSUPPORTED_FORMAT,NO_FACE,MODEL_INVALID,INTERNAL,NOT_FOUND,MULTIPLE_FACES,STORAGE_QUOTA_EXCEEDED,STORAGE_BLOCKED,STORAGE_VERSION,STORAGE_FAILED,QUALITY_TOO_LOW,PORTRAIT_TOO_SMALL,PORTRAIT_QUALITY_TOO_LOW,CAMERA_DENIED,CAMERA_NOT_FOUND,CAMERA_IN_USE,CAMERA_INSECURE_CONTEXT,CAMERA_OVERCONSTRAINED,CLOSED', r.codes);
     assert(r.sha === manifest.models.fr_feature.sha256, 'Likeness.manifest() is the shipped manifest');
     const reqs = modelRequests();
-    assert(reqs.length === 4, `model requests: ${JSON.stringify(reqs)}`);
+    assert(reqs.length === BASE_MODELS.length, `model requests: ${JSON.stringify(reqs)}`);
     for (const m of BASE_MODELS) assert(reqs.includes(`/pkg/models/${manifest.models[m].file}`), `no request for ${m}`);
     assert(r.events.length > 4, `only ${r.events.length} progress events`);
     assert(r.events.every(([, t]) => t === BASE_BYTES), `totals ${JSON.stringify(r.events.slice(0, 3))} != ${BASE_BYTES}`);
