@@ -191,15 +191,6 @@ impl Likeness {
             .ok_or_else(|| Error::no_face(format!("no face found in the {what}")))
     }
 
-    /// Whether the image's largest face has its centre inside the card's outline.
-    fn face_inside(&self, img: &RgbImage, card: &crate::document::CardQuad) -> bool {
-        let Ok(Some(d)) = detect(&self.models.detect, img, &DetectOptions::default()).map(|v| v.into_iter().max_by(|a, b| a.area().total_cmp(&b.area()))) else { return false };
-        let c = [(d.x1 + d.x2) / 2.0, (d.y1 + d.y2) / 2.0];
-        let q = card.corners;
-        let s: Vec<f32> = (0..4).map(|i| (q[(i + 1) % 4][0] - q[i][0]) * (c[1] - q[i][1]) - (q[(i + 1) % 4][1] - q[i][1]) * (c[0] - q[i][0])).collect();
-        s.iter().all(|v| *v >= 0.0) || s.iter().all(|v| *v <= 0.0)
-    }
-
     /// Compares the largest face of a selfie with the face of an ID document. Document mode
     /// (`opts.mode` `Document`, or `Auto` when a card outline is found in `document`) takes the
     /// card's main portrait and decides with the document presets ([`decide_document`]);
@@ -207,6 +198,8 @@ impl Likeness {
     pub fn compare(&self, selfie: &RgbImage, document: &RgbImage, opts: &CompareOptions) -> Result<ScanRecord> {
         let analyze = AnalyzeOptions::default();
         let face1 = self.largest_face(selfie, &analyze, "selfie")?;
+        // The document photo's largest face, when it is looked for before the end (once).
+        let mut face2 = None;
         if opts.mode != CompareMode::Selfie {
             let doc = self.analyze_document(document)?;
             // `Auto` needs a document found by the card finder (whose presence score says no
@@ -215,9 +208,14 @@ impl Likeness {
             // lies inside the outline: a portrait cut out of the document (the finder takes the
             // crop itself for the document), compared as such below. A face outside the outline
             // is never compared.
-            let outlined = match opts.mode {
-                CompareMode::Document => doc.document.filter(|q| doc.portrait.is_some() || !self.face_inside(document, q)),
-                _ => doc.document.filter(|_| doc.portrait.is_some()),
+            let outlined = match (opts.mode, doc.document) {
+                (CompareMode::Document, Some(q)) if doc.portrait.is_none() => {
+                    let face = self.largest_face(document, &analyze, "document photo").ok().filter(|f| inside(&q.corners, [(f.x1 + f.x2) / 2.0, (f.y1 + f.y2) / 2.0]));
+                    face2 = face;
+                    face2.is_none().then_some(q)
+                }
+                (CompareMode::Document, q) => q,
+                (_, q) => q.filter(|_| doc.portrait.is_some()),
             };
             if let Some(card) = outlined {
                 let portrait = doc.portrait.ok_or_else(|| Error::no_face("an ID document was found but no portrait on it"))?;
@@ -233,7 +231,10 @@ impl Likeness {
                 return self.decide_document(face1, portrait.face, quality, summary, opts);
             }
         }
-        let face2 = self.largest_face(document, &analyze, "document photo")?;
+        let face2 = match face2 {
+            Some(f) => f,
+            None => self.largest_face(document, &analyze, "document photo")?,
+        };
         if opts.mode == CompareMode::Document {
             // No card outline (a crop of the portrait): its largest face is the portrait.
             let face_box = [face2.x1, face2.y1, face2.x2, face2.y2];
@@ -271,4 +272,11 @@ fn print_name(p: Print) -> &'static str {
         Print::Grey => "grey",
         Print::Colour => "colour",
     }
+}
+
+/// `p` inside the convex quad `q` (either orientation).
+fn inside(q: &crate::document::Quad, p: [f32; 2]) -> bool {
+    let s = (0..4).map(|i| crate::document::card::cross(q[i], q[(i + 1) % 4], p));
+    let (lo, hi) = s.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    lo >= 0.0 || hi <= 0.0
 }

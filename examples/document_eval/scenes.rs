@@ -42,14 +42,6 @@ fn median(v: &[f64]) -> f64 {
     s.get(s.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn inside(p: [f32; 2], q: &[[f32; 2]; 4]) -> bool {
-    let s: Vec<f32> = (0..4).map(|i| {
-        let (a, b) = (q[i], q[(i + 1) % 4]);
-        (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
-    }).collect();
-    s.iter().all(|v| *v >= 0.0) || s.iter().all(|v| *v <= 0.0)
-}
-
 pub struct Options {
     pub n: usize,
     pub seed: u64,
@@ -161,11 +153,7 @@ fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Op
     if let (Some(pq), false) = (scene.portrait_quad, scene.upright_card) {
         if scene.kind != SceneKind::Cut {
             l.portrait_n += 1;
-            let right = analysis.portrait.as_ref().is_some_and(|p| {
-                let q = p.box_in_frame;
-                let c = [q.iter().map(|v| v[0]).sum::<f32>() / 4.0, q.iter().map(|v| v[1]).sum::<f32>() / 4.0];
-                inside(c, &pq)
-            });
+            let right = analysis.portrait.as_ref().is_some_and(|p| crate::inside(crate::centre(&p.box_in_frame), &pq));
             l.portrait_right += right as usize;
         }
     }

@@ -364,7 +364,7 @@ fn is_convex(q: &Quad) -> bool {
     s.iter().all(|v| *v > 0.0) || s.iter().all(|v| *v < 0.0)
 }
 
-fn dist(a: [f32; 2], b: [f32; 2]) -> f32 {
+pub(crate) fn dist(a: [f32; 2], b: [f32; 2]) -> f32 {
     (a[0] - b[0]).hypot(a[1] - b[1])
 }
 

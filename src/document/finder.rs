@@ -201,10 +201,6 @@ fn largest_component(c: usize, vw: usize, vh: usize, on: &dyn Fn(usize, usize) -
     (!best.is_empty()).then_some(best)
 }
 
-fn cross(o: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f32 {
-    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-}
-
 /// Andrew's monotone chain; counter-clockwise in image coordinates' math sense.
 pub fn convex_hull(mut p: Vec<[f32; 2]>) -> Vec<[f32; 2]> {
     p.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
@@ -293,10 +289,6 @@ pub fn hull_to_quad(mut poly: Vec<[f32; 2]>, frame: [f32; 2]) -> Option<[[f32; 2
         }
     }
     Some(order_image([poly[0], poly[1], poly[2], poly[3]]))
-}
-
-fn dist(a: [f32; 2], b: [f32; 2]) -> f32 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
 }
 
 fn polygon_area(p: &[[f32; 2]]) -> f32 {
@@ -425,7 +417,7 @@ use crate::constants::{CARD_FINDER_CELL, CARD_FINDER_CROP, CARD_FINDER_MIN_CELLS
 use crate::error::Result;
 use crate::model::Model;
 
-use super::card::{extend_cut_side, refined_card};
+use super::card::{cross, dist, extend_cut_side, refined_card};
 use super::CardQuad;
 
 /// What the finder saw in a frame: its presence score (even when below the bar: the eval's
@@ -475,7 +467,8 @@ fn crop(img: &RgbImage, x0: usize, y0: usize, w: usize, h: usize) -> Option<RgbI
 
 /// A small card looked at again on a crop around it: the crop's quad (frame px) when the
 /// model finds the document there too.
-fn second_look(model: &Model, img: &RgbImage, q: &[[f32; 2]; 4]) -> Result<Option<[[f32; 2]; 4]>> {
+/// Returns the crop's quad and the crop's side (frame px).
+fn second_look(model: &Model, img: &RgbImage, q: &[[f32; 2]; 4]) -> Result<Option<([[f32; 2]; 4], f32)>> {
     let (w, h) = (img.width() as f32, img.height() as f32);
     let b = bounds(q);
     let side = ((b[2] - b[0]).max(b[3] - b[1]) * CARD_FINDER_CROP).max(CARD_FINDER_SIDE as f32);
@@ -485,12 +478,13 @@ fn second_look(model: &Model, img: &RgbImage, q: &[[f32; 2]; 4]) -> Result<Optio
     let y0 = (centre[1] - ch / 2.0).clamp(0.0, h - ch).floor();
     let Some(part) = crop(img, x0 as usize, y0 as usize, cw as usize, ch as usize) else { return Ok(None) };
     let (maps, lb) = look(model, &part)?;
-    Ok(coarse(&maps, &lb).map(|q2| q2.map(|p| [p[0] + x0, p[1] + y0])).filter(|q2| {
+    let found = coarse(&maps, &lb).map(|q2| q2.map(|p| [p[0] + x0, p[1] + y0])).filter(|q2| {
         // The same card: its centre inside the first look's box (grown by half).
         let c = [q2.iter().map(|p| p[0]).sum::<f32>() / 4.0, q2.iter().map(|p| p[1]).sum::<f32>() / 4.0];
         let (gx, gy) = ((b[2] - b[0]) / 2.0, (b[3] - b[1]) / 2.0);
         c[0] >= b[0] - gx && c[0] <= b[2] + gx && c[1] >= b[1] - gy && c[1] <= b[3] + gy
-    }))
+    });
+    Ok(found.map(|q2| (q2, cw.max(ch))))
 }
 
 /// Finds the document in a frame with the learned finder: the model proposes (presence, mask,
@@ -507,8 +501,8 @@ pub fn find_document(model: &Model, img: &RgbImage) -> Result<Finding> {
     let b = bounds(&q);
     let mut cell_px = CARD_FINDER_CELL / lb.scale;
     if (b[2] - b[0]).max(b[3] - b[1]) < CARD_FINDER_SECOND_LOOK * w.max(h) {
-        if let Some(q2) = second_look(model, img, &q)? {
-            let side = ((b[2] - b[0]).max(b[3] - b[1]) * CARD_FINDER_CROP).max(CARD_FINDER_SIDE as f32).min(w.max(h));
+        if let Some((q2, side)) = second_look(model, img, &q)? {
+            // The crop is letterboxed like a frame: a cell is side / CARD_FINDER_SIDE of its px.
             cell_px = CARD_FINDER_CELL * side / CARD_FINDER_SIDE as f32;
             q = q2;
         }
