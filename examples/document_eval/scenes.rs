@@ -28,6 +28,9 @@ struct Row {
     n: usize,
     found: usize,
     iou: Vec<f32>,
+    /// The model's own quad, before the frame's edges refined it (learned finder only).
+    iou_proposal: Vec<f32>,
+    found_proposal: usize,
     documents: usize,
     portrait_n: usize,
     portrait_right: usize,
@@ -95,17 +98,19 @@ pub fn run(sdk: &Likeness, o: &Options) -> Result<(), String> {
             let scene = scenes::random_scene(scene_seed(o, kind, i), Some(kind), &src, o.long);
             let (l, b) = (learned.entry(kind).or_default(), before.entry(kind).or_default());
             let id = format!("{}_{i:03}", kind.name());
-            if let Some(iou) = measure(sdk, &scene, l, b)? {
+            let said_before = l.documents;
+            let seen = measure(sdk, &scene, l, b)?;
+            if let Some(iou) = seen.iou {
                 worst.push((iou, id.clone()));
             }
             if let Some(dir) = &o.dump {
-                let bad = match scene.quad {
-                    Some(_) => worst.last().is_some_and(|w| w.1 == id && w.0 < 0.9),
-                    None => l.documents > 0 && l.n == l.documents,
+                let bad = match seen.iou {
+                    Some(iou) => iou < 0.9,
+                    None => l.documents > said_before,
                 };
                 if bad {
-                    let _ = std::fs::create_dir_all(dir);
-                    let _ = image::RgbImage::from_raw(scene.image.width(), scene.image.height(), scene.image.as_raw().to_vec()).map(|im| im.save(dir.join(format!("{id}.jpg"))));
+                    eprintln!("  {id}: presence {:.2}, Jaccard of the model's quad {:.3}, refined {:.3}", seen.presence, seen.iou_proposal.unwrap_or(0.0), seen.iou.unwrap_or(0.0));
+                    dump(dir, &id, &scene, &seen);
                 }
             }
         }
@@ -122,8 +127,47 @@ pub fn run(sdk: &Likeness, o: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// One scene through both finders; the learned finder's index (documents only).
-fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Option<f32>, String> {
+/// What one scene gave the learned finder.
+struct Seen {
+    presence: f32,
+    /// Jaccard index of the found card, and of the model's quad before refinement (documents only).
+    iou: Option<f32>,
+    iou_proposal: Option<f32>,
+    card: Option<[[f32; 2]; 4]>,
+    proposal: Option<[[f32; 2]; 4]>,
+}
+
+/// A scene the finder got wrong, with the truth (green), the model's quad (blue) and the
+/// refined card (red) drawn on it.
+fn dump(dir: &std::path::Path, id: &str, scene: &Scene, seen: &Seen) {
+    let Some(mut im) = image::RgbImage::from_raw(scene.image.width(), scene.image.height(), scene.image.as_raw().to_vec()) else { return };
+    for (q, colour) in [(scene.quad, [0, 255, 0]), (seen.proposal, [0, 80, 255]), (seen.card, [255, 0, 0])] {
+        if let Some(q) = q {
+            for i in 0..4 {
+                draw_line(&mut im, q[i], q[(i + 1) % 4], colour);
+            }
+        }
+    }
+    let _ = std::fs::create_dir_all(dir);
+    let _ = im.save(dir.join(format!("{id}.jpg")));
+}
+
+fn draw_line(im: &mut image::RgbImage, a: [f32; 2], b: [f32; 2], colour: [u8; 3]) {
+    let steps = (a[0] - b[0]).abs().max((a[1] - b[1]).abs()).ceil().clamp(1.0, 10_000.0) as usize;
+    for s in 0..=steps {
+        let t = s as f32 / steps as f32;
+        let (x, y) = (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]));
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            let (px, py) = (x as i64 + dx, y as i64 + dy);
+            if px >= 0 && py >= 0 && (px as u32) < im.width() && (py as u32) < im.height() {
+                im.put_pixel(px as u32, py as u32, image::Rgb(colour));
+            }
+        }
+    }
+}
+
+/// One scene through both finders.
+fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Seen, String> {
     let img = &scene.image;
     let frame = [img.width() as f32, img.height() as f32];
     let t = Instant::now();
@@ -140,13 +184,17 @@ fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Op
     let got = finding.card.map(|c| c.corners);
     l.documents += got.is_some() as usize;
     b.documents += old.is_some() as usize;
-    let Some(truth) = scene.quad else { return Ok(None) };
+    let mut seen = Seen { presence: finding.presence, iou: None, iou_proposal: None, card: got, proposal: finding.proposal };
+    let Some(truth) = scene.quad else { return Ok(seen) };
     let iou_of = |q: Option<[[f32; 2]; 4]>| q.map(|q| scenes::quad_iou(&q, &truth, frame)).unwrap_or(0.0);
-    let (il, ib) = (iou_of(got), iou_of(old));
+    let (il, ib, ip) = (iou_of(got), iou_of(old), iou_of(finding.proposal));
     l.iou.push(il);
     b.iou.push(ib);
+    l.iou_proposal.push(ip);
     l.found += (il >= 0.9) as usize;
     b.found += (ib >= 0.9) as usize;
+    l.found_proposal += (ip >= 0.9) as usize;
+    (seen.iou, seen.iou_proposal) = (Some(il), Some(ip));
     if scene.kind == SceneKind::Cut {
         l.fit_said += (analysis.instruction.instruction == DocumentInstruction::FitDocumentInFrame) as usize;
     }
@@ -157,7 +205,7 @@ fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Op
             l.portrait_right += right as usize;
         }
     }
-    Ok(Some(il))
+    Ok(seen)
 }
 
 fn pct(a: usize, b: usize) -> String {
@@ -166,18 +214,22 @@ fn pct(a: usize, b: usize) -> String {
 
 fn report(learned: &BTreeMap<SceneKind, Row>, before: &BTreeMap<SceneKind, Row>, o: &Options, secs: f64) -> String {
     let mut s = String::new();
-    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {}` ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, secs);
-    s += "| scenes | n | found (learned) | mean Jaccard (learned) | found (classical) | mean Jaccard (classical) | portrait right | FIT_DOCUMENT_IN_FRAME | documents said (learned / classical) | find_document median | analyze_document median |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string())).unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {}` on {}, {cpu} ({cores} cores) ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, likeness::eval::report::utc_now(), secs);
+    s += "| scenes | n | found (learned) | mean Jaccard (learned) | model's quad alone: found / mean | found (classical) | mean Jaccard (classical) | portrait right | FIT_DOCUMENT_IN_FRAME | documents said (learned / classical) | find_document median | analyze_document median |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     let mut all_l = Row::default();
     let mut all_b = Row::default();
     for (kind, l) in learned {
         let b = &before[kind];
-        let mean = |r: &Row| if r.iou.is_empty() { "–".to_string() } else { format!("{:.3}", r.iou.iter().sum::<f32>() / r.iou.len() as f32) };
+        let avg = |v: &[f32]| if v.is_empty() { "–".to_string() } else { format!("{:.3}", v.iter().sum::<f32>() / v.len() as f32) };
+        let mean = |r: &Row| avg(&r.iou);
         let has = kind.has_document();
         s += &format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} ms | {:.1} ms |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} ms | {:.1} ms |\n",
             kind.name(), l.n,
             if has { pct(l.found, l.n) } else { "–".into() }, mean(l),
+            if has { format!("{} / {}", pct(l.found_proposal, l.n), avg(&l.iou_proposal)) } else { "–".into() },
             if has { pct(b.found, b.n) } else { "–".into() }, mean(b),
             pct(l.portrait_right, l.portrait_n),
             if *kind == SceneKind::Cut { pct(l.fit_said, l.n) } else { "–".into() },
@@ -185,12 +237,13 @@ fn report(learned: &BTreeMap<SceneKind, Row>, before: &BTreeMap<SceneKind, Row>,
             median(&l.ms_find), median(&l.ms_analyze),
         );
         if has && *kind != SceneKind::Cut {
-            all_l.n += l.n; all_l.found += l.found; all_l.iou.extend(&l.iou); all_l.portrait_n += l.portrait_n; all_l.portrait_right += l.portrait_right;
+            all_l.n += l.n; all_l.found += l.found; all_l.iou.extend(&l.iou); all_l.found_proposal += l.found_proposal; all_l.iou_proposal.extend(&l.iou_proposal); all_l.portrait_n += l.portrait_n; all_l.portrait_right += l.portrait_right;
             all_b.n += b.n; all_b.found += b.found; all_b.iou.extend(&b.iou);
         }
     }
     let mean = |r: &Row| r.iou.iter().sum::<f32>() / r.iou.len().max(1) as f32;
-    s += &format!("\nFully visible documents (typical, far, near, scan): learned {} found, mean Jaccard {:.3}; classical {} found, mean {:.3}; portrait right {}.\n", pct(all_l.found, all_l.n), mean(&all_l), pct(all_b.found, all_b.n), mean(&all_b), pct(all_l.portrait_right, all_l.portrait_n));
+    let proposal = all_l.iou_proposal.iter().sum::<f32>() / all_l.iou_proposal.len().max(1) as f32;
+    s += &format!("\nFully visible documents (typical, far, near, scan): learned {} found, mean Jaccard {:.3} (the model's quad before refinement: {} found, mean {proposal:.3}); classical {} found, mean {:.3}; portrait right {}.\n", pct(all_l.found, all_l.n), mean(&all_l), pct(all_l.found_proposal, all_l.n), pct(all_b.found, all_b.n), mean(&all_b), pct(all_l.portrait_right, all_l.portrait_n));
     let neg: usize = learned.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.documents).sum();
     let neg_b: usize = before.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.documents).sum();
     let neg_n: usize = learned.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.n).sum();

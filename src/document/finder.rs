@@ -426,6 +426,9 @@ use super::CardQuad;
 pub struct Finding {
     pub presence: f32,
     pub card: Option<CardQuad>,
+    /// The model's own quad (frame px, after the second look and a cut side's extension),
+    /// before the frame's edges refined it: what the refinement adds is measured against it.
+    pub proposal: Option<[[f32; 2]; 4]>,
 }
 
 /// The model on one frame: its maps and the letterbox they are of.
@@ -493,10 +496,10 @@ fn second_look(model: &Model, img: &RgbImage, q: &[[f32; 2]; 4]) -> Result<Optio
 /// model's (docs/document.md). `card: None` whenever the model says there is no document.
 pub fn find_document(model: &Model, img: &RgbImage) -> Result<Finding> {
     if img.width() < 32 || img.height() < 32 {
-        return Ok(Finding { presence: 0.0, card: None });
+        return Ok(Finding { presence: 0.0, card: None, proposal: None });
     }
     let (maps, lb) = look(model, img)?;
-    let Some(mut q) = coarse(&maps, &lb) else { return Ok(Finding { presence: maps.presence, card: None }) };
+    let Some(mut q) = coarse(&maps, &lb) else { return Ok(Finding { presence: maps.presence, card: None, proposal: None }) };
     let (w, h) = (img.width() as f32, img.height() as f32);
     let b = bounds(&q);
     let mut cell_px = CARD_FINDER_CELL / lb.scale;
@@ -512,7 +515,7 @@ pub fn find_document(model: &Model, img: &RgbImage) -> Result<Finding> {
     let reach = (1.5 * cell_px).max(3.0);
     let first = refined_card(img, &q, reach, maps.presence);
     let card = refined_card(img, &first.corners, 3.0, maps.presence);
-    Ok(Finding { presence: maps.presence, card: Some(card) })
+    Ok(Finding { presence: maps.presence, card: Some(card), proposal: Some(q) })
 }
 
 #[cfg(test)]
