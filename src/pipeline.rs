@@ -15,6 +15,7 @@ use crate::face::{Analysis, Face};
 use crate::landmarks::{landmarks, Landmarks68};
 use crate::liveness::liveness_score;
 use crate::document::quality::{glare_share, print_of};
+use crate::document::card::contains;
 use crate::document::Print;
 use crate::matching::{decide_document, similarity, CompareMode, PortraitQuality};
 use crate::model::{Integrity, Manifest, Model, ModelKind};
@@ -210,7 +211,7 @@ impl Likeness {
             // is never compared.
             let outlined = match (opts.mode, doc.document) {
                 (CompareMode::Document, Some(q)) if doc.portrait.is_none() => {
-                    let face = self.largest_face(document, &analyze, "document photo").ok().filter(|f| inside(&q.corners, [(f.x1 + f.x2) / 2.0, (f.y1 + f.y2) / 2.0]));
+                    let face = self.largest_face(document, &analyze, "document photo").ok().filter(|f| contains(&q.corners, [(f.x1 + f.x2) / 2.0, (f.y1 + f.y2) / 2.0], 0.0));
                     face2 = face;
                     face2.is_none().then_some(q)
                 }
@@ -272,11 +273,4 @@ fn print_name(p: Print) -> &'static str {
         Print::Grey => "grey",
         Print::Colour => "colour",
     }
-}
-
-/// `p` inside the convex quad `q` (either orientation).
-fn inside(q: &crate::document::Quad, p: [f32; 2]) -> bool {
-    let s = (0..4).map(|i| crate::document::card::cross(q[i], q[(i + 1) % 4], p));
-    let (lo, hi) = s.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    lo >= 0.0 || hi <= 0.0
 }

@@ -30,7 +30,6 @@ struct Row {
     iou: Vec<f32>,
     /// The model's own quad, before the frame's edges refined it (learned finder only).
     iou_proposal: Vec<f32>,
-    found_proposal: usize,
     documents: usize,
     portrait_n: usize,
     portrait_right: usize,
@@ -193,7 +192,6 @@ fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Se
     l.iou_proposal.push(ip);
     l.found += (il >= 0.9) as usize;
     b.found += (ib >= 0.9) as usize;
-    l.found_proposal += (ip >= 0.9) as usize;
     (seen.iou, seen.iou_proposal) = (Some(il), Some(ip));
     if scene.kind == SceneKind::Cut {
         l.fit_said += (analysis.instruction.instruction == DocumentInstruction::FitDocumentInFrame) as usize;
@@ -208,28 +206,36 @@ fn measure(sdk: &Likeness, scene: &Scene, l: &mut Row, b: &mut Row) -> Result<Se
     Ok(seen)
 }
 
+/// Mean of Jaccard indices (0 for none).
+fn mean_of(v: &[f32]) -> f32 {
+    v.iter().sum::<f32>() / v.len().max(1) as f32
+}
+
+/// How many indices count as found (≥ 0.9).
+fn found(v: &[f32]) -> usize {
+    v.iter().filter(|&&i| i >= 0.9).count()
+}
+
 fn pct(a: usize, b: usize) -> String {
     if b == 0 { "–".into() } else { format!("{:.1} %", 100.0 * a as f64 / b as f64) }
 }
 
 fn report(learned: &BTreeMap<SceneKind, Row>, before: &BTreeMap<SceneKind, Row>, o: &Options, secs: f64) -> String {
     let mut s = String::new();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string())).unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {}` on {}, {cpu} ({cores} cores) ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, likeness::eval::report::utc_now(), secs);
+    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {}` on {}, {} ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, likeness::eval::report::utc_now(), likeness::eval::report::machine(), secs);
     s += "| scenes | n | found (learned) | mean Jaccard (learned) | model's quad alone: found / mean | found (classical) | mean Jaccard (classical) | portrait right | FIT_DOCUMENT_IN_FRAME | documents said (learned / classical) | find_document median | analyze_document median |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     let mut all_l = Row::default();
     let mut all_b = Row::default();
     for (kind, l) in learned {
         let b = &before[kind];
-        let avg = |v: &[f32]| if v.is_empty() { "–".to_string() } else { format!("{:.3}", v.iter().sum::<f32>() / v.len() as f32) };
+        let avg = |v: &[f32]| if v.is_empty() { "–".to_string() } else { format!("{:.3}", mean_of(v)) };
         let mean = |r: &Row| avg(&r.iou);
         let has = kind.has_document();
         s += &format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.1} ms | {:.1} ms |\n",
             kind.name(), l.n,
             if has { pct(l.found, l.n) } else { "–".into() }, mean(l),
-            if has { format!("{} / {}", pct(l.found_proposal, l.n), avg(&l.iou_proposal)) } else { "–".into() },
+            if has { format!("{} / {}", pct(found(&l.iou_proposal), l.n), avg(&l.iou_proposal)) } else { "–".into() },
             if has { pct(b.found, b.n) } else { "–".into() }, mean(b),
             pct(l.portrait_right, l.portrait_n),
             if *kind == SceneKind::Cut { pct(l.fit_said, l.n) } else { "–".into() },
@@ -237,13 +243,13 @@ fn report(learned: &BTreeMap<SceneKind, Row>, before: &BTreeMap<SceneKind, Row>,
             median(&l.ms_find), median(&l.ms_analyze),
         );
         if has && *kind != SceneKind::Cut {
-            all_l.n += l.n; all_l.found += l.found; all_l.iou.extend(&l.iou); all_l.found_proposal += l.found_proposal; all_l.iou_proposal.extend(&l.iou_proposal); all_l.portrait_n += l.portrait_n; all_l.portrait_right += l.portrait_right;
+            all_l.n += l.n; all_l.found += l.found; all_l.iou.extend(&l.iou); all_l.iou_proposal.extend(&l.iou_proposal); all_l.portrait_n += l.portrait_n; all_l.portrait_right += l.portrait_right;
             all_b.n += b.n; all_b.found += b.found; all_b.iou.extend(&b.iou);
         }
     }
-    let mean = |r: &Row| r.iou.iter().sum::<f32>() / r.iou.len().max(1) as f32;
-    let proposal = all_l.iou_proposal.iter().sum::<f32>() / all_l.iou_proposal.len().max(1) as f32;
-    s += &format!("\nFully visible documents (typical, far, near, scan): learned {} found, mean Jaccard {:.3} (the model's quad before refinement: {} found, mean {proposal:.3}); classical {} found, mean {:.3}; portrait right {}.\n", pct(all_l.found, all_l.n), mean(&all_l), pct(all_l.found_proposal, all_l.n), pct(all_b.found, all_b.n), mean(&all_b), pct(all_l.portrait_right, all_l.portrait_n));
+    let mean = |r: &Row| mean_of(&r.iou);
+    let proposal = mean_of(&all_l.iou_proposal);
+    s += &format!("\nFully visible documents (typical, far, near, scan): learned {} found, mean Jaccard {:.3} (the model's quad before refinement: {} found, mean {proposal:.3}); classical {} found, mean {:.3}; portrait right {}.\n", pct(all_l.found, all_l.n), mean(&all_l), pct(found(&all_l.iou_proposal), all_l.n), pct(all_b.found, all_b.n), mean(&all_b), pct(all_l.portrait_right, all_l.portrait_n));
     let neg: usize = learned.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.documents).sum();
     let neg_b: usize = before.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.documents).sum();
     let neg_n: usize = learned.iter().filter(|(k, _)| !k.has_document()).map(|(_, r)| r.n).sum();

@@ -599,7 +599,7 @@ const EXTENSION_PENALTY: f32 = 0.8;
 const NESTED_SCORE_SHARE: f32 = 0.6;
 
 /// `p` inside `q` (TL, TR, BR, BL order) or less than `margin` px outside it.
-fn contains(q: &Quad, p: [f32; 2], margin: f32) -> bool {
+pub(crate) fn contains(q: &Quad, p: [f32; 2], margin: f32) -> bool {
     (0..4).all(|i| cross(q[i], q[(i + 1) % 4], p) >= -margin * dist(q[i], q[(i + 1) % 4]))
 }
 
