@@ -11,13 +11,18 @@
 //! `--dump DIR` writes the photos the analysis got wrong (PNG) for looking at.
 //!
 //! ```text
-//! cargo run --release --example document_eval -- --scenes 60 [--seed 1] [--long 1920] [--out FILE.md] [--dump DIR] [--write-frames DIR]
+//! cargo run --release --example document_eval -- --scenes 60 [--seed 1] [--long 1920] [--people 3000] [--out FILE.md] [--dump DIR] [--write-frames DIR]
+//! cargo run --release --example document_eval -- --people 3000
 //! ```
 //! The card finder on held-out scenes (tests/common/scenes.rs), the learned finder beside the
-//! classical one: examples/document_eval/scenes.rs.
+//! classical one: examples/document_eval/scenes.rs; then real photos of people with no document
+//! (LFW's held-out identities, bbt's group shots, the committed photos; `--people` alone runs
+//! only these): examples/document_eval/people.rs.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "document_eval/people.rs"]
+mod people;
 #[path = "document_eval/scenes.rs"]
 mod scene_eval;
 
@@ -37,7 +42,7 @@ const BANDS: [(f32, f32); 7] = [(6.0, 8.0), (8.0, 10.0), (10.0, 12.0), (12.0, 16
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut n, mut seed, mut kinds, mut dump, mut verbose, mut card_only, mut first) = (40usize, 1u64, ShotKind::ALL.to_vec(), None::<PathBuf>, false, false, 0usize);
-    let (mut scenes, mut long, mut out, mut frames) = (0usize, 1920u32, None::<PathBuf>, None::<PathBuf>);
+    let (mut scenes, mut long, mut out, mut frames, mut people_n) = (0usize, 1920u32, None::<PathBuf>, None::<PathBuf>, None::<usize>);
     while let Some(a) = args.next() {
         let v = |args: &mut dyn Iterator<Item = String>| args.next().unwrap_or_default();
         match a.as_str() {
@@ -55,8 +60,9 @@ fn main() -> ExitCode {
             "--long" => long = v(&mut args).parse().unwrap_or(long),
             "--out" => out = Some(PathBuf::from(v(&mut args))),
             "--write-frames" => frames = Some(PathBuf::from(v(&mut args))),
+            "--people" => people_n = v(&mut args).parse().ok(),
             _ => {
-                eprintln!("usage: document_eval [--n N] [--seed S] [--kinds a,b] [--dump DIR] [--verbose] [--card-only] | --scenes N [--long PX] [--out FILE] [--write-frames DIR]");
+                eprintln!("usage: document_eval [--n N] [--seed S] [--kinds a,b] [--dump DIR] [--verbose] [--card-only] | --scenes N [--long PX] [--people N] [--out FILE] [--write-frames DIR] | --people N");
                 return ExitCode::from(2);
             }
         }
@@ -69,8 +75,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if scenes == 0 {
+        if let Some(n) = people_n {
+            return match people::run(&sdk, n) {
+                Ok(o) => {
+                    println!("{}", people::report(&o));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    }
     if scenes > 0 {
-        let o = scene_eval::Options { n: scenes, seed, long, dump, out, frames };
+        let o = scene_eval::Options { n: scenes, seed, long, dump, out, frames, people: people_n.unwrap_or(3000) };
         return match scene_eval::run(&sdk, &o) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

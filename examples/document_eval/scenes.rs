@@ -52,6 +52,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// Write the scenes (JPEG 92) and their truth here instead of measuring (bench/document/web).
     pub frames: Option<PathBuf>,
+    /// Real photos of people (LFW's held-out identities) measured after the scenes.
+    pub people: usize,
 }
 
 fn scene_seed(o: &Options, kind: SceneKind, i: usize) -> u64 {
@@ -116,7 +118,8 @@ pub fn run(sdk: &Likeness, o: &Options) -> Result<(), String> {
         let l = &learned[&kind];
         eprintln!("{:<8} found {}/{} documents {} ({:.0} s)", kind.name(), l.found, l.n, l.documents, t0.elapsed().as_secs_f32());
     }
-    let report = report(&learned, &before, o, t0.elapsed().as_secs_f64());
+    let real = crate::people::run(sdk, o.people)?;
+    let report = report(&learned, &before, o, t0.elapsed().as_secs_f64()) + &crate::people::report(&real);
     println!("{report}");
     if let Some(out) = &o.out {
         std::fs::write(out, &report).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -222,7 +225,7 @@ fn pct(a: usize, b: usize) -> String {
 
 fn report(learned: &BTreeMap<SceneKind, Row>, before: &BTreeMap<SceneKind, Row>, o: &Options, secs: f64) -> String {
     let mut s = String::new();
-    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {}` on {}, {} ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, likeness::eval::report::utc_now(), likeness::eval::report::machine(), secs);
+    s += &format!("# The card finder on held-out generated scenes\n\n`cargo run --release --example document_eval -- --scenes {} --seed {} --long {} --people {}` on {}, {} ({:.0} s). Scenes: tests/common/scenes.rs, `Split::Held` (backdrops and people not used in training). Found: Jaccard index of the quad with the truth ≥ 0.9 (for cut cards, of the parts inside the frame); the mean index counts a miss as 0. Portrait: the found portrait's box centre inside the printed portrait (fully visible landscape cards). Times: this machine, one thread, native release.\n\n", o.n, o.seed, o.long, o.people, likeness::eval::report::utc_now(), likeness::eval::report::machine(), secs);
     s += "| scenes | n | found (learned) | mean Jaccard (learned) | model's quad alone: found / mean | found (classical) | mean Jaccard (classical) | portrait right | FIT_DOCUMENT_IN_FRAME | documents said (learned / classical) | find_document median | analyze_document median |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     let mut all_l = Row::default();
     let mut all_b = Row::default();

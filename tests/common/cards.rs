@@ -702,7 +702,7 @@ fn blank(w: u32, h: u32) -> RgbImage {
 // ---------------------------------------------------------------------------------------------
 
 /// A `size` region centred on `centre` (edge pixels repeat outside the photo).
-fn crop(photo: &RgbImage, centre: [f32; 2], size: [f32; 2]) -> RgbImage {
+pub fn crop(photo: &RgbImage, centre: [f32; 2], size: [f32; 2]) -> RgbImage {
     let (w, h) = (size[0].round().max(1.0) as u32, size[1].round().max(1.0) as u32);
     let (x0, y0) = ((centre[0] - w as f32 / 2.0).round() as i64, (centre[1] - h as f32 / 2.0).round() as i64);
     let (pw, ph) = (photo.width() as i64, photo.height() as i64);

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cards;
+pub mod hands;
 pub mod scenes;
 pub mod golden;
 

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use likeness::raster::RgbImage;
 
 use super::cards::{self, Card, CardSpec, Format, FrameBuf, Glare, Homography, Print, Rng, Shot};
+use super::hands::{Arm, Finger};
 
 pub type Quad = [[f32; 2]; 4];
 
@@ -669,11 +670,16 @@ fn finish_card_scene(rng: &mut Rng, kind: SceneKind, card: Card, page: [f32; 4],
     let quad = page_quad(&card, page, &shot);
     let clutter: Vec<Object> = if kind != SceneKind::Scan && rng.chance(0.6) { (0..1 + rng.below(4)).map(|_| Object::random(rng, src, shot.frame_w, shot.frame_h)).collect() } else { Vec::new() };
     let fingers: Vec<Finger> = if kind != SceneKind::Scan && rng.chance(0.35) { (0..1 + rng.below(2)).map(|_| Finger::random(rng, &quad)).collect() } else { Vec::new() };
+    // A whole hand holding the card, as often as hands appear in the scenes without one.
+    let arm = (kind != SceneKind::Scan && rng.chance(0.2)).then(|| Arm::holding(rng, &quad));
     let photo = cards::photograph_scene(
         &card,
         &shot,
         &mut |f| clutter.iter().filter(|o| !overlaps(&o.quad, &quad)).for_each(|o| o.draw(f)),
-        &mut |f| fingers.iter().for_each(|g| g.draw(f)),
+        &mut |f| {
+            fingers.iter().for_each(|g| g.draw(f));
+            arm.iter().for_each(|a| a.draw(f));
+        },
     );
     let (w, h) = (shot.frame_w as f32, shot.frame_h as f32);
     Scene {
@@ -708,15 +714,36 @@ fn people_photo(rng: &mut Rng, src: &Sources, long: u32) -> Scene {
     degrade(rng, &mut shot, long);
     shot.motion = [0.0; 2];
     shot.background_seed = rng.next_u64();
-    let photos: Vec<RgbImage> = (0..n).filter_map(|_| (!src.people.is_empty()).then(|| src.people[rng.below(src.people.len())].clone())).collect();
+    let photos: Vec<RgbImage> = (0..n)
+        .filter_map(|_| {
+            let i = (!src.people.is_empty()).then(|| rng.below(src.people.len()))?;
+            Some(closer(rng, &src.people[i]))
+        })
+        .collect();
+    // Arms and hands in front of the people (real photos show them; the cards' scenes did).
+    let arms: Vec<Arm> = if rng.chance(0.5) { (0..1 + rng.below(2)).map(|_| Arm::anywhere(rng, w as f32, h as f32)).collect() } else { Vec::new() };
     let image = cards::photograph_empty(&shot, &mut |f| {
         let part = f.w / photos.len().max(1);
         for (i, p) in photos.iter().enumerate() {
             let tile = cards::cover(p, part.max(1), f.h);
             blit(f, &tile, i * part, 0);
         }
+        arms.iter().for_each(|a| a.draw(f));
     });
     Scene { kind: SceneKind::People, image, quad: None, format: None, portrait_quad: None, portrait_eye_dist: 0.0, visible: 0.0, upright_card: false }
+}
+
+/// A photo of people as taken, or closer in (40 %): a face, a collar, a shirt filling the frame
+/// (a part of the photo 40–85 % of its size, anywhere in it).
+fn closer(rng: &mut Rng, photo: &RgbImage) -> RgbImage {
+    if !rng.chance(0.4) {
+        return photo.clone();
+    }
+    let (w, h) = (photo.width() as f32, photo.height() as f32);
+    let k = rng.range(0.4, 0.85);
+    let (cw, ch) = (w * k, h * k * rng.range(0.8, 1.2).min(1.0 / k));
+    let centre = [rng.range(cw / 2.0, w - cw / 2.0), rng.range(ch / 2.0, (h - ch / 2.0).max(ch / 2.0))];
+    cards::crop(photo, centre, [cw, ch.min(h)])
 }
 
 /// A desk (real or generated) with things that have a card's outline, and no card.
@@ -729,7 +756,15 @@ fn clutter_desk(rng: &mut Rng, src: &Sources, long: u32) -> Scene {
     if !src.people.is_empty() && rng.chance(0.2) {
         shot.background_face = Some(cards::portrait_crop(&src.people[rng.below(src.people.len())], 0.9));
     }
-    let image = cards::photograph_empty(&shot, &mut |f| objects.iter().for_each(|o| o.draw(f)));
+    // A hand holding one of them (a phone, a print, a sheet) half the time.
+    let arm = (!objects.is_empty() && rng.chance(0.5)).then(|| {
+        let held = rng.below(objects.len());
+        Arm::holding(rng, &objects[held].quad)
+    });
+    let image = cards::photograph_empty(&shot, &mut |f| {
+        objects.iter().for_each(|o| o.draw(f));
+        arm.iter().for_each(|a| a.draw(f));
+    });
     Scene { kind: SceneKind::Clutter, image, quad: None, format: None, portrait_quad: None, portrait_eye_dist: 0.0, visible: 0.0, upright_card: false }
 }
 
@@ -864,68 +899,6 @@ fn draw_quad(f: &mut FrameBuf, quad: &Quad, colour: &dyn Fn(f32, f32) -> Option<
             if let Some(d) = f.px.get_mut(i..i + 3) {
                 for k in 0..3 {
                     d[k] += (c[k] - d[k]) * cov;
-                }
-            }
-        }
-    }
-}
-
-/// A finger or thumb over the card's edge: a capsule from outside the card to a little way in.
-struct Finger {
-    from: [f32; 2],
-    to: [f32; 2],
-    radius: f32,
-    skin: [f32; 3],
-}
-
-impl Finger {
-    fn random(rng: &mut Rng, card: &Quad) -> Finger {
-        let side = rng.below(4);
-        let (a, b) = (card[side], card[(side + 1) % 4]);
-        // Near a corner half the time (a thumb holding the card there).
-        let t = if rng.chance(0.5) { rng.range(0.02, 0.2) } else { rng.range(0.2, 0.8) };
-        let t = if rng.chance(0.5) { t } else { 1.0 - t };
-        let on = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-        let c = [card.iter().map(|p| p[0]).sum::<f32>() / 4.0, card.iter().map(|p| p[1]).sum::<f32>() / 4.0];
-        let inward = [c[0] - on[0], c[1] - on[1]];
-        let len = inward[0].hypot(inward[1]).max(1.0);
-        let n = [inward[0] / len, inward[1] / len];
-        let side_len = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let short = (card[1][0] - card[2][0]).hypot(card[1][1] - card[2][1]).min(side_len);
-        let radius = short * rng.range(0.1, 0.17);
-        let depth = short * rng.range(0.05, 0.3);
-        let swing = rng.range(-0.5, 0.5);
-        let dir = [n[0] * swing.cos() - n[1] * swing.sin(), n[0] * swing.sin() + n[1] * swing.cos()];
-        let reach = short * rng.range(0.8, 2.0);
-        let tones = [[235.0, 190.0, 160.0], [205.0, 150.0, 115.0], [160.0, 110.0, 80.0], [105.0, 70.0, 50.0]];
-        let tone = tones[rng.below(tones.len())];
-        let skin = tone.map(|v| v * rng.range(0.9, 1.1));
-        Finger { from: [on[0] - dir[0] * reach, on[1] - dir[1] * reach], to: [on[0] + dir[0] * depth, on[1] + dir[1] * depth], radius, skin }
-    }
-
-    fn draw(&self, f: &mut FrameBuf) {
-        let r = self.radius;
-        let (x0, x1) = ((self.from[0].min(self.to[0]) - r - 1.0).max(0.0) as usize, ((self.from[0].max(self.to[0]) + r + 1.0).max(0.0) as usize).min(f.w));
-        let (y0, y1) = ((self.from[1].min(self.to[1]) - r - 1.0).max(0.0) as usize, ((self.from[1].max(self.to[1]) + r + 1.0).max(0.0) as usize).min(f.h));
-        let d = [self.to[0] - self.from[0], self.to[1] - self.from[1]];
-        let dd = (d[0] * d[0] + d[1] * d[1]).max(1e-6);
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let p = [x as f32 + 0.5 - self.from[0], y as f32 + 0.5 - self.from[1]];
-                let t = ((p[0] * d[0] + p[1] * d[1]) / dd).clamp(0.0, 1.0);
-                let q = [p[0] - t * d[0], p[1] - t * d[1]];
-                let dist = q[0].hypot(q[1]);
-                let cov = (r + 0.5 - dist).clamp(0.0, 1.0);
-                if cov <= 0.0 {
-                    continue;
-                }
-                // Round: darker toward the sides, a nail-lit tip.
-                let shade = 0.7 + 0.3 * (1.0 - (dist / r).powi(2)).max(0.0).sqrt();
-                let i = (y * f.w + x) * 3;
-                if let Some(px) = f.px.get_mut(i..i + 3) {
-                    for c in 0..3 {
-                        px[c] += (self.skin[c] * shade - px[c]) * cov;
-                    }
                 }
             }
         }
