@@ -203,6 +203,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="train on the first N scenes only (a smoke run)")
     ap.add_argument("--export-only", action="store_true", help="export an untrained model (to check the graph in tract)")
     ap.add_argument("--checkpoint", default=None, help="also export the model here after every epoch")
+    ap.add_argument("--state", default=None, help="also save the PyTorch weights here (with BatchNorm unfused, for a later fine-tune; not shipped)")
     ap.add_argument("--stop-after", type=float, default=0, help="stop after this many epochs of the --epochs schedule (the committed model: 6 of 10)")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -262,6 +263,9 @@ def main():
         say("final held-out: " + " ".join(f"{k} {v:.4f}" for k, v in ev.items()))
     export(model, a.out)
     say(f"wrote {a.out} ({os.path.getsize(a.out)} bytes)")
+    if a.state:
+        torch.save(model.state_dict(), a.state)
+        say(f"wrote {a.state}")
 
 
 def export(model, path):
