@@ -75,19 +75,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if scenes == 0 {
-        if let Some(n) = people_n {
-            return match people::run(&sdk, n) {
-                Ok(o) => {
-                    println!("{}", people::report(&o));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            };
-        }
+    if let (0, Some(n)) = (scenes, people_n) {
+        return match people::run(&sdk, n) {
+            Ok(o) => {
+                println!("{}", people::report(&o));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     if scenes > 0 {
         let o = scene_eval::Options { n: scenes, seed, long, dump, out, frames, people: people_n.unwrap_or(3000) };

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::scenes::datasets;
 use likeness::raster::RgbImage;
 use likeness::Likeness;
 
@@ -20,10 +21,6 @@ pub struct Outcome {
 
 fn decode(path: &Path) -> Option<RgbImage> {
     likeness::decode::decode(&std::fs::read(path).ok()?, &Default::default()).ok()
-}
-
-fn datasets() -> PathBuf {
-    std::env::var_os("LIKENESS_DATASETS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"))
 }
 
 /// Up to `limit` held-out LFW identities (every identity of half 1, in name order, spread by a
@@ -52,9 +49,9 @@ fn bbt_groups() -> Vec<(String, PathBuf)> {
 }
 
 fn committed() -> Vec<(String, PathBuf)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut v: Vec<(String, PathBuf)> = ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg"].iter().map(|f| (f.to_string(), root.join("tests/fixtures/images").join(f))).collect();
-    v.extend(["two_faces", "obama_dark", "obama_eyes_bar", "obama_mouth_block", "obama_partial_face", "obama_mirrored"].iter().map(|n| (n.to_string(), root.join(format!("tests/fixtures/golden/{n}.png")))));
+    let images = crate::common::root().join("tests/fixtures/images");
+    let mut v: Vec<(String, PathBuf)> = ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg"].iter().map(|f| (f.to_string(), images.join(f))).collect();
+    v.extend(["two_faces", "obama_dark", "obama_eyes_bar", "obama_mouth_block", "obama_partial_face", "obama_mirrored"].iter().map(|n| (n.to_string(), crate::common::golden_dir().join(format!("{n}.png")))));
     v
 }
 

@@ -56,34 +56,26 @@ impl Capsule {
 }
 
 /// A finger or thumb over the card's edge: a capsule from outside the card to a little way in.
-pub struct Finger(Capsule);
-
-impl Finger {
-    pub fn random(rng: &mut Rng, card: &Quad) -> Finger {
-        let side = rng.below(4);
-        let (a, b) = (card[side], card[(side + 1) % 4]);
-        // Near a corner half the time (a thumb holding the card there).
-        let t = if rng.chance(0.5) { rng.range(0.02, 0.2) } else { rng.range(0.2, 0.8) };
-        let t = if rng.chance(0.5) { t } else { 1.0 - t };
-        let on = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-        let c = centre(card);
-        let inward = [c[0] - on[0], c[1] - on[1]];
-        let len = inward[0].hypot(inward[1]).max(1.0);
-        let n = [inward[0] / len, inward[1] / len];
-        let side_len = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let short = (card[1][0] - card[2][0]).hypot(card[1][1] - card[2][1]).min(side_len);
-        let radius = short * rng.range(0.1, 0.17);
-        let depth = short * rng.range(0.05, 0.3);
-        let swing = rng.range(-0.5, 0.5);
-        let dir = [n[0] * swing.cos() - n[1] * swing.sin(), n[0] * swing.sin() + n[1] * swing.cos()];
-        let reach = short * rng.range(0.8, 2.0);
-        let skin = skin(rng);
-        Finger(Capsule { from: [on[0] - dir[0] * reach, on[1] - dir[1] * reach], to: [on[0] + dir[0] * depth, on[1] + dir[1] * depth], radius, colour: skin })
-    }
-
-    pub fn draw(&self, f: &mut FrameBuf) {
-        self.0.draw(f);
-    }
+pub fn finger(rng: &mut Rng, card: &Quad) -> Capsule {
+    let side = rng.below(4);
+    let (a, b) = (card[side], card[(side + 1) % 4]);
+    // Near a corner half the time (a thumb holding the card there).
+    let t = if rng.chance(0.5) { rng.range(0.02, 0.2) } else { rng.range(0.2, 0.8) };
+    let t = if rng.chance(0.5) { t } else { 1.0 - t };
+    let on = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+    let c = centre(card);
+    let inward = [c[0] - on[0], c[1] - on[1]];
+    let len = inward[0].hypot(inward[1]).max(1.0);
+    let n = [inward[0] / len, inward[1] / len];
+    let side_len = (b[0] - a[0]).hypot(b[1] - a[1]);
+    let short = (card[1][0] - card[2][0]).hypot(card[1][1] - card[2][1]).min(side_len);
+    let radius = short * rng.range(0.1, 0.17);
+    let depth = short * rng.range(0.05, 0.3);
+    let swing = rng.range(-0.5, 0.5);
+    let dir = [n[0] * swing.cos() - n[1] * swing.sin(), n[0] * swing.sin() + n[1] * swing.cos()];
+    let reach = short * rng.range(0.8, 2.0);
+    let skin = skin(rng);
+    Capsule { from: [on[0] - dir[0] * reach, on[1] - dir[1] * reach], to: [on[0] + dir[0] * depth, on[1] + dir[1] * depth], radius, colour: skin }
 }
 
 /// An arm ending in a hand: a sleeve, a shirt cuff half the time (white or pale: the thing the

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use likeness::raster::RgbImage;
 
 use super::cards::{self, Card, CardSpec, Format, FrameBuf, Glare, Homography, Print, Rng, Shot};
-use super::hands::{Arm, Finger};
+use super::hands::{finger, Arm, Capsule};
 
 pub type Quad = [[f32; 2]; 4];
 
@@ -147,7 +147,8 @@ impl Sources {
     }
 }
 
-fn datasets() -> PathBuf {
+/// `../shared/datasets` or `$LIKENESS_DATASETS`, whether or not it is there.
+pub fn datasets() -> PathBuf {
     std::env::var_os("LIKENESS_DATASETS").map(PathBuf::from).unwrap_or_else(|| super::root().join("../shared/datasets"))
 }
 
@@ -669,7 +670,7 @@ pub fn visible_share(q: &Quad, w: f32, h: f32) -> f32 {
 fn finish_card_scene(rng: &mut Rng, kind: SceneKind, card: Card, page: [f32; 4], upright_card: bool, shot: Shot, src: &Sources) -> Scene {
     let quad = page_quad(&card, page, &shot);
     let clutter: Vec<Object> = if kind != SceneKind::Scan && rng.chance(0.6) { (0..1 + rng.below(4)).map(|_| Object::random(rng, src, shot.frame_w, shot.frame_h)).collect() } else { Vec::new() };
-    let fingers: Vec<Finger> = if kind != SceneKind::Scan && rng.chance(0.35) { (0..1 + rng.below(2)).map(|_| Finger::random(rng, &quad)).collect() } else { Vec::new() };
+    let fingers: Vec<Capsule> = if kind != SceneKind::Scan && rng.chance(0.35) { (0..1 + rng.below(2)).map(|_| finger(rng, &quad)).collect() } else { Vec::new() };
     // A whole hand holding the card, as often as hands appear in the scenes without one.
     let arm = (kind != SceneKind::Scan && rng.chance(0.2)).then(|| Arm::holding(rng, &quad));
     let photo = cards::photograph_scene(
